@@ -1,0 +1,3 @@
+from chipcontrols.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,117 @@
+"""The one command-line interface: `chipcontrols <command>` (or `python -m chipcontrols`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chipcontrols", description="Validate, format and build the ai-chip-export-controls data package.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("validate", help="check the package and report every problem")
+    p.add_argument("path", nargs="?", default="datapackage.json", help="the package descriptor (default: ./datapackage.json)")
+    p.add_argument("--format", choices=["text", "json", "github"], default="text")
+    p = sub.add_parser("fmt", help="rewrite the CSVs canonically (sorted, normal quoting and line endings)")
+    p.add_argument("path", nargs="?", default="datapackage.json")
+    p.add_argument("--check", action="store_true", help="only report files that would change; exit 1 if any")
+    p = sub.add_parser("stats", help="counts per table, citations per record, primary sources, records per year")
+    p.add_argument("path", nargs="?", default="datapackage.json")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    return parser
+
+
+def _descriptor(path: str) -> Path:
+    descriptor = Path(path)
+    if descriptor.is_dir():
+        descriptor = descriptor / "datapackage.json"
+    if not descriptor.is_file():
+        raise UsageError(f"no package descriptor at {descriptor}: give the path of a datapackage.json")
+    return descriptor
+
+
+class UsageError(Exception):
+    pass
+
+
+def cmd_validate(args) -> int:
+    from chipcontrols.quality import QUALITY_CHECKS
+    from chipcontrols.report import as_github, as_json, print_text
+    from chipcontrols.validate import validate
+
+    result = validate(_descriptor(args.path), extra_checks=QUALITY_CHECKS)
+    if args.format == "json":
+        print(as_json(result.problems))
+    elif args.format == "github":
+        print(as_github(result.problems))
+    else:
+        print_text(result.problems)
+    if args.format != "github" and os.environ.get("GITHUB_ACTIONS") == "true":
+        print(as_github(result.problems))
+    return EXIT_OK if result.valid else EXIT_INVALID
+
+
+def cmd_fmt(args) -> int:
+    from chipcontrols.descriptor import load_package
+    from chipcontrols.report import print_text
+
+    package, problems = load_package(_descriptor(args.path))
+    if package is None:
+        print_text(problems)
+        return EXIT_INVALID
+    refused = []
+    for resource in package.resources:
+        if args.check:
+            from chipcontrols.fmt import would_change
+
+            changed, blocking = would_change(package, resource)
+        else:
+            from chipcontrols.fmt import format_resource
+
+            changed, blocking = format_resource(package, resource)
+        refused += blocking
+        if changed:
+            print(f"{'would reformat' if args.check else 'reformatted'} {package.rel(resource.path)}")
+    if refused:
+        print("fmt left these files unchanged, because their values cannot be read without guessing:", file=sys.stderr)
+        print_text(refused)
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def cmd_stats(args) -> int:
+    from chipcontrols.descriptor import load_package
+    from chipcontrols.report import print_text
+    from chipcontrols.stats import compute, print_stats
+    from chipcontrols.validate import load_tables
+
+    package, problems = load_package(_descriptor(args.path))
+    if package is None:
+        print_text(problems)
+        return EXIT_INVALID
+    stats = compute({n: t for n, t in load_tables(package).items() if t.readable})
+    if args.format == "json":
+        print(json.dumps(stats, indent=1, ensure_ascii=False))
+    else:
+        print_stats(stats)
+    return EXIT_OK
+
+
+COMMANDS = {"validate": cmd_validate, "fmt": cmd_fmt, "stats": cmd_stats}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"chipcontrols: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (OSError, MemoryError) as exc:
+        print(f"chipcontrols: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE

@@ -1,0 +1,75 @@
+"""Show problems like a compiler does: location, rule, message, hint; or as JSON; or as
+GitHub annotations so a pull request shows each error on its line."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from chipcontrols.problems import Problem
+
+EXAMPLES_PER_RULE = 5
+FULL_LISTING_LIMIT = 100
+
+
+def as_json(problems: list[Problem]) -> str:
+    errors = sum(p.severity == "error" for p in problems)
+    return json.dumps({"valid": errors == 0, "errors": errors, "warnings": len(problems) - errors,
+                       "problems": [p.to_dict() for p in problems]}, ensure_ascii=False, indent=1)
+
+
+def _escape(text: str, property_: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_ else text
+
+
+def as_github(problems: list[Problem]) -> str:
+    lines = []
+    for p in problems:
+        props = [f"file={_escape(p.file, True)}"]
+        if p.line is not None:
+            props.append(f"line={p.line}")
+        if p.column is not None:
+            props.append(f"col={p.column}")
+        props.append(f"title={_escape(p.rule, True)}")
+        lines.append(f"::{'error' if p.severity == 'error' else 'warning'} {','.join(props)}::{_escape(p.message + '. ' + p.hint)}")
+    return "\n".join(lines)
+
+
+def print_text(problems: list[Problem], console=None) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = console or Console(stderr=False, highlight=False, soft_wrap=True)
+    if not problems:
+        console.print("[green]valid[/green]: no problems found")
+        return
+    counts = Counter(p.rule for p in problems)
+    shown = problems if len(problems) <= FULL_LISTING_LIMIT else _examples(problems)
+    for p in shown:
+        colour = "red" if p.severity == "error" else "yellow"
+        console.print(f"[bold]{escape(p.location())}[/bold]: [{colour}]{p.severity}[{escape(p.rule)}][/{colour}]: {escape(p.message)}")
+        console.print(f"    [dim]hint:[/dim] {escape(p.hint)}")
+    if len(shown) < len(problems):
+        console.print(f"[dim](showing the first {EXAMPLES_PER_RULE} of each rule; all {len(problems)} are in --format json)[/dim]")
+    summary = Table(title="Problems by rule")
+    summary.add_column("rule")
+    summary.add_column("severity")
+    summary.add_column("count", justify="right")
+    severity = {p.rule: p.severity for p in problems}
+    for rule, count in sorted(counts.items()):
+        summary.add_row(rule, severity[rule], str(count))
+    console.print(summary)
+    errors = sum(p.severity == "error" for p in problems)
+    console.print(f"[{'red' if errors else 'yellow'}]{errors} error(s), {len(problems) - errors} warning(s)[/]")
+
+
+def _examples(problems: list[Problem]) -> list[Problem]:
+    seen: Counter = Counter()
+    chosen = []
+    for p in problems:
+        if seen[p.rule] < EXAMPLES_PER_RULE:
+            chosen.append(p)
+            seen[p.rule] += 1
+    return chosen

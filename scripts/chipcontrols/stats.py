@@ -1,0 +1,77 @@
+"""Counts a maintainer or reviewer wants at a glance: rows, citations, primary-source share, years."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from chipcontrols.table import Table
+
+PRIMARY_SOURCE_TYPES = {"government_rule", "government_statement", "company_filing", "company_statement"}
+
+
+def compute(tables: dict[str, Table]) -> dict:
+    out: dict = {"rows": {name: len(t.lines) for name, t in tables.items()}}
+    citing = next((t for t in tables.values() if t.resource.schema.get("x-recordReference")), None)
+    if citing is not None:
+        spec = citing.resource.schema["x-recordReference"]
+        pairs = Counter(zip(citing.text[spec["table"]], citing.text[spec["id"]]))
+        per_table = {}
+        for name, t in tables.items():
+            if not t.resource.citation_required:
+                continue
+            keys = t.key_strings(t.resource.primary_key)
+            counts = [pairs.get((name, k), 0) for k in keys]
+            per_table[name] = {"records": len(counts), "citations": sum(counts),
+                               "mean": round(sum(counts) / len(counts), 2) if counts else 0, "min": min(counts, default=0)}
+        out["citations_per_record"] = per_table
+        if "sources" in tables and "source_id" in citing.text:
+            sources = tables["sources"]
+            kind = dict(zip(sources.text["source_id"], sources.text["source_type"]))
+            cited_kinds = [kind.get(s) for s in citing.text["source_id"]]
+            primary = sum(k in PRIMARY_SOURCE_TYPES for k in cited_kinds)
+            out["primary_sources"] = {
+                "sources": len(kind), "primary_sources": sum(k in PRIMARY_SOURCE_TYPES for k in kind.values()),
+                "citations": len(cited_kinds), "citations_to_primary": primary,
+                "share_of_citations_primary": round(primary / len(cited_kinds), 3) if cited_kinds else 0,
+                "by_type": dict(sorted(Counter(kind.values()).items())),
+            }
+    years: dict = {}
+    for name, t in tables.items():
+        date_fields = [f["name"] for f in t.resource.fields if f.get("type") == "date" and f.get("constraints", {}).get("required")]
+        if date_fields and name != "sources":
+            years[name] = dict(sorted(Counter(int(y) for y in t.frame[date_fields[0]].dt.year.dropna()).items()))
+    out["records_per_year"] = years
+    return out
+
+
+def print_stats(stats: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    console = Console(highlight=False)
+    rows = RichTable(title="Rows per table")
+    rows.add_column("table")
+    rows.add_column("rows", justify="right")
+    for name, n in stats["rows"].items():
+        rows.add_row(name, str(n))
+    console.print(rows)
+    if "citations_per_record" in stats:
+        cites = RichTable(title="Citations per record")
+        for column in ("table", "records", "citations", "mean", "min"):
+            cites.add_column(column, justify="right" if column != "table" else "left")
+        for name, s in stats["citations_per_record"].items():
+            cites.add_row(name, str(s["records"]), str(s["citations"]), str(s["mean"]), str(s["min"]))
+        console.print(cites)
+    if "primary_sources" in stats:
+        p = stats["primary_sources"]
+        console.print(f"Sources: {p['sources']} ({p['primary_sources']} primary: government or company documents). "
+                      f"Citations to primary sources: {p['citations_to_primary']} of {p['citations']} ({p['share_of_citations_primary']:.1%}).")
+        console.print("Sources by type: " + ", ".join(f"{k} {v}" for k, v in p["by_type"].items()))
+    years = RichTable(title="Records per year")
+    all_years = sorted({y for counts in stats["records_per_year"].values() for y in counts})
+    years.add_column("table")
+    for y in all_years:
+        years.add_column(str(y), justify="right")
+    for name, counts in stats["records_per_year"].items():
+        years.add_row(name, *[str(counts.get(y, 0)) for y in all_years])
+    console.print(years)
