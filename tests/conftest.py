@@ -1,0 +1,73 @@
+"""Shared fixtures: the real package's location and throw-away copies of it to break."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("CHIPCONTROLS_TODAY", "2026-11-29")  # a fixed "today" keeps future-date tests stable
+
+
+def copy_package(target: Path) -> Path:
+    for name in ("datapackage.json", "CHANGELOG.md"):
+        if (ROOT / name).exists():
+            shutil.copy2(ROOT / name, target / name)
+    for folder in ("schemas", "datapackage"):
+        shutil.copytree(ROOT / folder, target / folder)
+    return target
+
+
+@pytest.fixture
+def package(tmp_path: Path) -> Path:
+    """A fresh copy of the real package; tests corrupt this, never the real files."""
+    target = tmp_path / "package"
+    target.mkdir()
+    return copy_package(target)
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the installed CLI in a subprocess, as a contributor would."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("GITHUB_ACTIONS", None) if env is None or "GITHUB_ACTIONS" not in env else None
+    return subprocess.run([sys.executable, "-m", "chipcontrols", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=300)
+
+
+def validate_json(package_dir: Path) -> tuple[int, dict]:
+    result = run_cli("validate", str(package_dir / "datapackage.json"), "--format", "json")
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+def read_rows(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, rows and each row's starting line, read with the csv module."""
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        rows, lines, end = [], [], reader.line_num
+        for row in reader:
+            rows.append(row)
+            lines.append(end + 1)
+            end = reader.line_num
+    return header, rows, lines
+
+
+def write_rows(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def find(problems: list[dict], rule: str, file: str | None = None) -> list[dict]:
+    return [p for p in problems if p["rule"] == rule and (file is None or p["file"] == file)]
