@@ -12,17 +12,22 @@ from chipcontrols.problems import RULES, Problem
 from chipcontrols.table import Table
 
 RULES.update({
-    "quote-value": ("no quote cited for this figure states its value {value} {unit}", "Cite a quote that contains the number as the source writes it (e.g. '$5.5 billion', '15%', '1.5 million')."),
+    "quote-value": ("no quote cited for this figure states its value {value} {unit}", "Cite a quote that contains the number as the source writes it (e.g. '$5.5 billion', '15%', '1.5 million'); for a table in millions, say 'in millions' in the citation's locator."),
     "rule-source": ("export_control_rule event {value} cites no government_rule source", "Cite the rule's own text: a Federal Register, eCFR or BIS source with source_type=government_rule."),
     "orphan": ("{resource} record {value} is not referenced by any event or figure", "Link it from event_companies / event_chips or a financial figure, or remove it."),
 })
 
 SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
           "trillion": 1e12, "tn": 1e12, "t": 1e12, "万": 1e4, "亿": 1e8}
+WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+         "a hundred": 100, "a thousand": 1e3, "a million": 1e6, "a billion": 1e9, "half": 50}
+WORD_NUMBER = re.compile(r"\b(" + "|".join(WORDS) + r")(?:\s+(thousand|million|billion|trillion))?\b", re.IGNORECASE)
+# A table "in millions" states 7,111 for $7,111,000,000: the citation's locator says which.
+LOCATOR_SCALE = re.compile(r"in (thousands|millions|billions)", re.IGNORECASE)
 NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(thousand|million|billion|trillion|mn|bn|tn|[kKmMbBtT](?![a-zA-Z])|万|亿)?")
 
 
-def numbers_in(text: str) -> set[float]:
+def numbers_in(text: str, locator: str = "") -> set[float]:
     """Every value a quote states, read the way a person would ('$5.5 billion' -> 5.5e9)."""
     found = set()
     for whole, fraction, scale in NUMBER.findall(text):
@@ -30,12 +35,19 @@ def numbers_in(text: str) -> set[float]:
         found.add(number)
         if scale:
             found.add(number * SCALES[scale.lower() if scale.lower() in SCALES else scale])
+    for word, scale in WORD_NUMBER.findall(text):
+        number = WORDS[word.lower()]
+        found.add(number * (SCALES[scale.lower()] if scale else 1))
+    table_scale = LOCATOR_SCALE.search(locator or "")
+    if table_scale:
+        factor = SCALES[table_scale.group(1).lower()[:-1]]
+        found |= {n * factor for n in found}
     return found
 
 
-def states_value(text: str, value: float) -> bool:
+def states_value(text: str, value: float, locator: str = "") -> bool:
     target = abs(value)
-    return any(abs(n - target) <= 1e-9 * max(1.0, target) for n in numbers_in(text))
+    return any(abs(n - target) <= 1e-9 * max(1.0, target) for n in numbers_in(text, locator))
 
 
 def _citations(tables: dict[str, Table], record_table: str) -> dict[str, list[int]]:
@@ -53,8 +65,9 @@ def quote_value_problems(package, tables: dict[str, Table]) -> list[Problem]:
     by_record = _citations(tables, "financial_figures")
     problems = []
     for position, (figure_id, value) in enumerate(zip(figures.text["figure_id"], figures.frame["value"])):
-        quotes = [cites.text["quote"][i] for i in by_record.get(figure_id, []) if cites.text["field"][i] in ("", "value") or "value" in cites.text["field"][i].split()]
-        if value == value and quotes and not any(states_value(q, value) for q in quotes):
+        quotes = [(cites.text["quote"][i], cites.text["locator"][i]) for i in by_record.get(figure_id, [])
+                  if cites.text["field"][i] == "" or "value" in cites.text["field"][i].split()]
+        if value == value and quotes and not any(states_value(q, value, loc) for q, loc in quotes):
             problems.append(figures.problem("quote-value", position, "value", figures.text["value"][position], unit=figures.text["unit"][position]))
     return problems
 
