@@ -132,7 +132,9 @@ def read_csv(path, display: str) -> RawTable:
     except csv.Error as exc:
         return RawTable([], [], np.zeros(0, dtype=np.int64), problems + [Problem("csv-syntax", display, line=1, params={"detail": str(exc)})])
     width = len(header)
-    clean = not problems and text.count('"') % 2 == 0 and "\n" not in "".join(header)
+    # pyarrow skips blank lines whatever it is told, which would shift line numbers: such
+    # files (and any with odd quoting) go to the exact reader.
+    clean = not problems and text.count('"') % 2 == 0 and "\n" not in "".join(header) and "\n\n" not in text
     fast = _parse_fast(data, width) if clean else None
     if fast is not None:
         columns, lines = fast

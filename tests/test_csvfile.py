@@ -1,0 +1,94 @@
+"""Reading CSVs: cells as text, exact line numbers, and every shape problem found."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chipcontrols.csvfile import read_csv
+
+
+def _write(tmp_path: Path, data: bytes) -> Path:
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    return path
+
+
+def test_cells_stay_text_and_na_is_a_value(tmp_path):
+    raw = read_csv(_write(tmp_path, b"a,b\nNA,null\n,None\n"), "t.csv")
+    assert raw.header == ["a", "b"]
+    assert list(raw.columns[0]) == ["NA", ""] and list(raw.columns[1]) == ["null", "None"]
+    assert list(raw.lines) == [2, 3] and not raw.problems
+
+
+def test_embedded_newlines_keep_later_line_numbers_right(tmp_path):
+    raw = read_csv(_write(tmp_path, b'a,b\n1,"two\nlines"\n2,"three\nmore\nlines"\n3,x\n'), "t.csv")
+    assert list(raw.lines) == [2, 4, 7] and not raw.problems
+    assert raw.columns[1][1] == "three\nmore\nlines"
+
+
+def test_wrong_cell_counts_are_reported_at_their_lines(tmp_path):
+    raw = read_csv(_write(tmp_path, b'a,b\n1,2\n1,2,3\n"x\ny",2\n4\n'), "t.csv")
+    assert [(p.rule, p.line) for p in raw.problems] == [("row-length", 3), ("row-length", 6)]
+    assert list(raw.lines) == [2, 4]
+
+
+def test_unclosed_quote(tmp_path):
+    raw = read_csv(_write(tmp_path, b'a,b\n1,2\n3,"open\n5,6\n'), "t.csv")
+    assert [p.rule for p in raw.problems] == ["csv-syntax"]
+    assert raw.problems[0].line == 3
+
+
+def test_blank_line(tmp_path):
+    raw = read_csv(_write(tmp_path, b"a,b\n1,2\n\n3,4\n"), "t.csv")
+    assert [(p.rule, p.line) for p in raw.problems] == [("blank-line", 3)]
+    assert list(raw.lines) == [2, 4]
+
+
+def test_bom_crlf_nul_and_latin1(tmp_path):
+    rules = lambda data: [(p.rule, p.line) for p in read_csv(_write(tmp_path, data), "t.csv").problems]  # noqa: E731
+    assert rules(b"\xef\xbb\xbfa,b\n1,2\n") == [("bom", 1)]
+    assert rules(b"a,b\r\n1,2\r\n") == [("line-endings", 1)]
+    assert rules(b"a,b\n1,2\x00\n") == [("nul-byte", 2)]
+    assert rules(b"a,b\n1,caf\xe9\n") == [("encoding", 2)]
+    assert rules(b"") == [("empty-file", 1)]
+
+
+def test_header_only(tmp_path):
+    raw = read_csv(_write(tmp_path, b"a,b\n"), "t.csv")
+    assert raw.header == ["a", "b"] and raw.n_rows == 0 and not raw.problems
+
+
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(TEXT, TEXT, TEXT), max_size=12))
+def test_fast_and_exact_readers_agree_with_the_csv_module(tmp_path_factory, rows):
+    """Whatever the cells hold (quotes, commas, newlines, Unicode), we read back what was written, at the right lines."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["a", "b", "c"])
+    writer.writerows(rows)
+    path = tmp_path_factory.mktemp("csv") / "t.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    raw = read_csv(path, "t.csv")
+    if not rows:
+        assert raw.n_rows == 0
+        return
+    lines, reader = [], csv.reader(io.StringIO(buffer.getvalue(), newline=""))
+    next(reader)
+    end = reader.line_num
+    expected = []
+    for row in reader:
+        expected.append(row)
+        lines.append(end + 1)
+        end = reader.line_num
+    got = [[raw.columns[c][i] for c in range(3)] for i in range(raw.n_rows)]
+    assert got == [list(r) for r in expected]
+    assert list(raw.lines) == lines
+    assert not [p for p in raw.problems if p.rule != "blank-line"]
