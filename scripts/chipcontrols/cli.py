@@ -20,6 +20,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fmt", help="rewrite the CSVs canonically (sorted, normal quoting and line endings)")
     p.add_argument("path", nargs="?", default="datapackage.json")
     p.add_argument("--check", action="store_true", help="only report files that would change; exit 1 if any")
+    p = sub.add_parser("derive", help="recompute the derived tables (e.g. chip_rule_status) from the curated ones")
+    p.add_argument("path", nargs="?", default="datapackage.json")
     p = sub.add_parser("stats", help="counts per table, citations per record, primary sources, records per year")
     p.add_argument("path", nargs="?", default="datapackage.json")
     p.add_argument("--format", choices=["text", "json"], default="text")
@@ -84,6 +86,23 @@ def cmd_fmt(args) -> int:
     return EXIT_OK
 
 
+def cmd_derive(args) -> int:
+    from chipcontrols.derive import derive
+    from chipcontrols.report import print_text
+    from chipcontrols.validate import validate
+
+    result = validate(_descriptor(args.path), skip_derived=True)
+    derived = {result.package.rel(r.path) for r in result.package.resources if r.derived} if result.package else set()
+    blocking = [p for p in result.errors if p.file not in derived]
+    if blocking or result.package is None:
+        print("derive needs valid curated tables first:", file=sys.stderr)
+        print_text(blocking or result.errors)
+        return EXIT_INVALID
+    for path in derive(result.package, result.tables):
+        print(f"derived {path}")
+    return EXIT_OK
+
+
 def cmd_stats(args) -> int:
     from chipcontrols.descriptor import load_package
     from chipcontrols.report import print_text
@@ -102,7 +121,7 @@ def cmd_stats(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"validate": cmd_validate, "fmt": cmd_fmt, "stats": cmd_stats}
+COMMANDS = {"validate": cmd_validate, "fmt": cmd_fmt, "derive": cmd_derive, "stats": cmd_stats}
 
 
 def main(argv: list[str] | None = None) -> int:

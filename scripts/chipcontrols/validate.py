@@ -37,7 +37,7 @@ def load_tables(package: Package) -> dict[str, Table]:
     return {resource.name: load_table(package, resource) for resource in package.resources}
 
 
-def validate(descriptor_path: Path, on_date: dt.date | None = None, extra_checks=()) -> Result:
+def validate(descriptor_path: Path, on_date: dt.date | None = None, extra_checks=(), skip_derived: bool = False) -> Result:
     from chipcontrols import integrity
     from chipcontrols.constraints import constraint_problems
 
@@ -60,4 +60,8 @@ def validate(descriptor_path: Path, on_date: dt.date | None = None, extra_checks
     problems += integrity.citation_coverage_problems(readable)
     for check in extra_checks:
         problems += check(package, readable)
+    if not skip_derived and not any(p.severity == "error" for p in problems):
+        from chipcontrols.derive import stale_problems
+
+        problems += stale_problems(package, readable)  # only meaningful once the inputs are valid
     return Result(problems, package, tables)
