@@ -14,8 +14,24 @@ DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
 SCHEMAS = {r["name"]: json.loads((ROOT / r["schema"]).read_text(encoding="utf-8")) for r in DESCRIPTOR["resources"]}
 # Constraints that describe a table's use of a field rather than the concept itself.
 ROLE_CONSTRAINTS = {"required", "unique"}
-# Fields that point at another table's key are the same concept as that key.
-REFERENCE_ALIASES = {"parent_id": "company_id", "vendor_id": "company_id", "derived_from": "chip_id", "superseded_by": "event_id"}
+# Names fixed by the public interface that mean different things in different tables; each
+# entry says why. Anything else with one name must have one definition.
+HOMONYMS = {
+    "metric": {"financial_figures": "what a figure measures", "rule_criteria": "what a rule's line compares"},
+}
+
+
+def _concept_key(table: str, schema: dict, name: str) -> str:
+    """A field that points at a key (or is one) is that key's concept: vendor_id is companies.company_id."""
+    for fk in schema.get("foreignKeys", []):
+        if name in fk["fields"]:
+            ref = fk["reference"]
+            return f"{ref['resource']}.{ref['fields'][fk['fields'].index(name)]}"
+    if schema.get("primaryKey") == [name]:
+        return f"{table}.{name}"
+    if name in HOMONYMS:
+        return f"{table}.{name}"
+    return name
 
 
 def _concept(field: dict) -> dict:
@@ -59,7 +75,7 @@ def test_a_field_name_means_the_same_thing_everywhere():
     seen = defaultdict(list)
     for table, schema in SCHEMAS.items():
         for field in schema["fields"]:
-            seen[REFERENCE_ALIASES.get(field["name"], field["name"])].append((table, field["name"], _concept(field)))
+            seen[_concept_key(table, schema, field["name"])].append((table, field["name"], _concept(field)))
     for concept, uses in seen.items():
         first_table, first_name, first = uses[0]
         for table, name, other in uses[1:]:

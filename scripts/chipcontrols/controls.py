@@ -91,7 +91,7 @@ def evaluate(chip_id: str, chip: dict, criteria: list[Criterion], chips: dict[st
         clauses.setdefault(c.clause, {}).setdefault(c.group, []).append(c)
     met, undecided, missing, parts, lines = [], [], set(), [], []
     for clause, groups in clauses.items():
-        group_texts, clause_met, clause_unknown = [], False, False
+        group_texts, met_outcomes, unknown_outcomes = [], [], []
         for group, items in sorted(groups.items()):
             results, texts = [], []
             for c in items:
@@ -110,19 +110,18 @@ def evaluate(chip_id: str, chip: dict, criteria: list[Criterion], chips: dict[st
                 ok = OPERATORS[c.operator](value, line)
                 results.append(ok)
                 lines.append((c, value, line))
-                shown_op = c.operator if ok else _negate(c.operator)
-                texts.append(f"{LABELS[c.metric]} {_fmt(value)} {shown_op} {_fmt(line)}")
+                texts.append(_compare_text(c, value, line, ok))
+            outcome = max((c.outcome for c in items), key=severity.index)
             if all(r is True for r in results):
-                clause_met = True
+                met_outcomes.append(outcome)
             elif not any(r is False for r in results):
-                clause_unknown = True
+                unknown_outcomes.append(outcome)
             group_texts.append(" and ".join(texts))
-        outcome = groups[min(groups)][0].outcome
-        verdict = "met" if clause_met else ("undecided" if clause_unknown else "not met")
+        verdict = "met" if met_outcomes else ("undecided" if unknown_outcomes else "not met")
         parts.append(f"{clause}: " + "; or ".join(group_texts) + f": {verdict}")
-        if clause_met:
-            met.append((clause, outcome))
-        elif clause_unknown:
+        if met_outcomes:
+            met.append((clause, max(met_outcomes, key=severity.index)))
+        for outcome in unknown_outcomes:
             undecided.append((clause, outcome))
     margin, margin_metric = _nearest_line(lines)
     reason = ". ".join(parts) + "."
@@ -139,6 +138,13 @@ def evaluate(chip_id: str, chip: dict, criteria: list[Criterion], chips: dict[st
     named_only = all(c.metric == "named_chip" for c in applicable)
     return {**base, "clause_met": None, "outcome": "not_named" if named_only else "not_controlled", "margin": margin,
             "margin_metric": margin_metric, "reason": reason, "inputs_missing": " ".join(sorted(missing)) or None}
+
+
+def _compare_text(c: Criterion, value: float, line: float, ok: bool) -> str:
+    if c.metric == "designed_for_datacenter":
+        text = "designed for data centres" if value == 1 else "not designed for data centres"
+        return text if ok else text + " (so this group does not apply)"
+    return f"{LABELS[c.metric]} {_fmt(value)} {c.operator if ok else _negate(c.operator)} {_fmt(line)}"
 
 
 def _inputs(metric: str) -> list[str]:
@@ -160,9 +166,12 @@ def _nearest_line(lines) -> tuple[float | None, str | None]:
         if c.metric == "designed_for_datacenter" or value <= 0 or line <= 0:
             continue
         ratio = value / line
-        if best is None or abs(math.log(ratio)) < abs(math.log(best[0])):
-            best = (ratio, f"{c.metric} {c.operator} {_fmt(line)}")
-    return (round(best[0], 4), best[1]) if best else (None, None)
+        if not 0 < ratio < math.inf:
+            continue  # underflow or overflow: no meaningful distance to this line
+        candidate = (abs(math.log(ratio)), c.metric, c.operator, line, ratio)  # ties broken by name, not input order
+        if best is None or candidate < best:
+            best = candidate
+    return (round(best[4], 4), f"{best[1]} {best[2]} {_fmt(best[3])}") if best else (None, None)
 
 
 def chip_rule_status(chips: pd.DataFrame, rules: pd.DataFrame, criteria: pd.DataFrame, bit_lengths: dict[str, int],
@@ -174,6 +183,8 @@ def chip_rule_status(chips: pd.DataFrame, rules: pd.DataFrame, criteria: pd.Data
         threshold = None if _blank(row.get("threshold")) else float(row["threshold"])
         chip_ref = None if _blank(row.get("chip_id")) else row["chip_id"]
         by_rule.setdefault(row["rule_id"], []).append(Criterion(row["clause"], int(row["group"]), row["metric"], row["operator"], threshold, chip_ref, row["outcome"]))
+    for items in by_rule.values():
+        items.sort(key=lambda c: (c.clause, c.group, c.metric, c.operator, c.chip_id or ""))  # reasons read the same whatever the row order
     out = []
     for rule_id in sorted(by_rule):
         if rule_id not in set(rules["rule_id"]) or rules.loc[rules["rule_id"] == rule_id, "kind"].iloc[0] not in rule_kinds:
