@@ -22,6 +22,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="only report files that would change; exit 1 if any")
     p = sub.add_parser("derive", help="recompute the derived tables (e.g. chip_rule_status) from the curated ones")
     p.add_argument("path", nargs="?", default="datapackage.json")
+    p = sub.add_parser("build", help="validate, then publish a reproducible release into dist/")
+    p.add_argument("path", nargs="?", default="datapackage.json")
+    p.add_argument("--dist", default=None, help="output folder (default: dist/ next to the descriptor)")
+    p = sub.add_parser("verify", help="check a downloaded release (folder or zip) against its checksums and Frictionless")
+    p.add_argument("release", help="a release folder or .zip")
+    p = sub.add_parser("cite", help="print the citation of the current version")
+    p.add_argument("path", nargs="?", default="datapackage.json")
+    p.add_argument("--format", choices=["bibtex", "apa", "cff"], default="apa")
+    p = sub.add_parser("diff", help="compare two releases (folders or zips) table by table and row by key")
+    p.add_argument("old")
+    p.add_argument("new")
+    p.add_argument("--format", choices=["markdown", "json"], default="markdown")
     p = sub.add_parser("stats", help="counts per table, citations per record, primary sources, records per year")
     p.add_argument("path", nargs="?", default="datapackage.json")
     p.add_argument("--format", choices=["text", "json"], default="text")
@@ -103,6 +115,51 @@ def cmd_derive(args) -> int:
     return EXIT_OK
 
 
+def cmd_build(args) -> int:
+    from chipcontrols.quality import QUALITY_CHECKS
+    from chipcontrols.release import BuildError, build
+    from chipcontrols.report import print_text
+    from chipcontrols.validate import validate
+
+    descriptor = _descriptor(args.path)
+    result = validate(descriptor, extra_checks=QUALITY_CHECKS)
+    if not result.valid:
+        print_text(result.problems)
+        print("build refused: the package is not valid", file=sys.stderr)
+        return EXIT_INVALID
+    dist = Path(args.dist) if args.dist else descriptor.parent / "dist"
+    try:
+        for path in build(result.package, dist):
+            print(f"wrote {path}")
+    except BuildError as exc:
+        raise UsageError(str(exc)) from exc
+    return EXIT_OK
+
+
+def cmd_verify(args) -> int:
+    from chipcontrols.report import print_text
+    from chipcontrols.verify import verify
+
+    problems = verify(Path(args.release))
+    print_text(problems)
+    return EXIT_INVALID if problems else EXIT_OK
+
+
+def cmd_cite(args) -> int:
+    from chipcontrols.cite import citation
+
+    print(citation(_descriptor(args.path).parent, args.format))
+    return EXIT_OK
+
+
+def cmd_diff(args) -> int:
+    from chipcontrols.release_diff import diff, to_markdown
+
+    result = diff(Path(args.old), Path(args.new))
+    print(json.dumps(result, indent=1, ensure_ascii=False) if args.format == "json" else to_markdown(result))
+    return EXIT_OK
+
+
 def cmd_stats(args) -> int:
     from chipcontrols.descriptor import load_package
     from chipcontrols.report import print_text
@@ -121,7 +178,8 @@ def cmd_stats(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"validate": cmd_validate, "fmt": cmd_fmt, "derive": cmd_derive, "stats": cmd_stats}
+COMMANDS = {"validate": cmd_validate, "fmt": cmd_fmt, "derive": cmd_derive, "build": cmd_build, "verify": cmd_verify,
+            "cite": cmd_cite, "diff": cmd_diff, "stats": cmd_stats}
 
 
 def main(argv: list[str] | None = None) -> int:
