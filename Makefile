@@ -8,7 +8,8 @@ CLI := $(BIN)/chipcontrols
 
 .PHONY: build test validate fmt stats lock clean
 
-build: validate
+build: $(STAMP)
+	$(CLI) build datapackage.json
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)

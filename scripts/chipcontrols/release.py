@@ -105,6 +105,7 @@ def build(package: Package, dist: Path) -> list[Path]:
     base = f"{NAME}-{version}"
     try:
         dist.mkdir(parents=True, exist_ok=True)
+        recover(dist)
         staging = Path(tempfile.mkdtemp(prefix=".build-", dir=dist))
     except OSError as exc:
         raise BuildError(f"cannot write to {dist}: {exc.strerror or exc}") from exc
@@ -126,6 +127,19 @@ def build(package: Package, dist: Path) -> list[Path]:
     except OSError as exc:
         raise BuildError(f"build failed, previous release left as it was: {exc.strerror or exc}") from exc
     finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def recover(dist: Path) -> None:
+    """Undo what a killed build left: put a moved-aside release back if its final name is empty,
+    and remove abandoned staging folders."""
+    for aside in sorted(dist.glob(".old-*")):
+        final = dist / aside.name[len(".old-"):].rsplit("-", 1)[0]
+        if not final.exists():
+            os.replace(aside, final)
+        else:
+            shutil.rmtree(aside) if aside.is_dir() else aside.unlink()
+    for staging in dist.glob(".build-*"):
         shutil.rmtree(staging, ignore_errors=True)
 
 
