@@ -58,7 +58,9 @@ def validate(descriptor_path: Path, on_date: dt.date | None = None, extra_checks
         problems += integrity.foreign_key_problems(table, readable)
         problems += integrity.record_reference_problems(table, readable)
     problems += integrity.citation_coverage_problems(readable)
-    for check in extra_checks:
+    from chipcontrols.versioning import version_problems
+
+    for check in (version_problems, *extra_checks):
         problems += check(package, readable)
     if not skip_derived and not any(p.severity == "error" for p in problems):
         from chipcontrols.derive import stale_problems
