@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("old")
     p.add_argument("new")
     p.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    p = sub.add_parser("docs", help="generate the documentation site from the schemas and data, then build it with mkdocs --strict")
+    p.add_argument("path", nargs="?", default="datapackage.json")
+    p.add_argument("--no-build", action="store_true", help="only generate the pages (into build/docs)")
     p = sub.add_parser("stats", help="counts per table, citations per record, primary sources, records per year")
     p.add_argument("path", nargs="?", default="datapackage.json")
     p.add_argument("--format", choices=["text", "json"], default="text")
@@ -160,6 +163,35 @@ def cmd_diff(args) -> int:
     return EXIT_OK
 
 
+def cmd_docs(args) -> int:
+    import subprocess
+
+    from chipcontrols.release import BuildError, iso, source_date_epoch
+    from chipcontrols.report import print_text
+    from chipcontrols.site import generate
+    from chipcontrols.validate import validate
+
+    descriptor = _descriptor(args.path)
+    result = validate(descriptor)
+    if not result.valid:
+        print_text(result.errors)
+        return EXIT_INVALID
+    try:
+        created = iso(source_date_epoch(result.package.root))
+    except BuildError as exc:
+        raise UsageError(str(exc)) from exc
+    config = generate(result.package, result.tables, result.package.root / "build" / "docs", created)
+    print(f"generated {result.package.rel(config.parent)}")
+    if args.no_build:
+        return EXIT_OK
+    built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config)], capture_output=True, text=True)
+    if built.returncode != 0:
+        print(built.stdout + built.stderr, file=sys.stderr)
+        raise UsageError("mkdocs build --strict failed (see above)")
+    print(f"built {result.package.rel(result.package.root / 'site')}")
+    return EXIT_OK
+
+
 def cmd_stats(args) -> int:
     from chipcontrols.descriptor import load_package
     from chipcontrols.report import print_text
@@ -179,7 +211,7 @@ def cmd_stats(args) -> int:
 
 
 COMMANDS = {"validate": cmd_validate, "fmt": cmd_fmt, "derive": cmd_derive, "build": cmd_build, "verify": cmd_verify,
-            "cite": cmd_cite, "diff": cmd_diff, "stats": cmd_stats}
+            "cite": cmd_cite, "diff": cmd_diff, "docs": cmd_docs, "stats": cmd_stats}
 
 
 def main(argv: list[str] | None = None) -> int:
