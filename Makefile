@@ -6,10 +6,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CLI := $(BIN)/chipcontrols
 
-.PHONY: build test validate fmt stats lock clean
+.PHONY: build test validate fmt derive stats docs lock clean
 
 build: $(STAMP)
 	$(CLI) build datapackage.json
+	$(CLI) docs datapackage.json
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +28,12 @@ test: $(STAMP)
 fmt: $(STAMP)
 	$(CLI) fmt datapackage.json
 
+derive: $(STAMP)
+	$(CLI) derive datapackage.json
+
+docs: $(STAMP)
+	$(CLI) docs datapackage.json
+
 stats: $(STAMP)
 	$(CLI) stats datapackage.json
 
@@ -39,4 +46,4 @@ lock:
 	rm -rf .lockenv
 
 clean:
-	rm -rf $(VENV) dist site .pytest_cache
+	rm -rf $(VENV) dist site build .pytest_cache

@@ -28,6 +28,15 @@ def _svg(fig) -> str:
     return buffer.getvalue()
 
 
+def _plain_ticks(axis, template: str) -> None:
+    """Log axes with plain numbers (2,000 rather than 2 x 10^3)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator
+
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: template.format(value)))
+    axis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
+
+
 def tpp_vs_density(chips: list[dict], lines: list[tuple[str, float, str]]) -> str:
     """Scatter of TPP against performance density, with a rule's lines and China-specific parts labelled."""
     plt = _pyplot()
@@ -48,11 +57,13 @@ def tpp_vs_density(chips: list[dict], lines: list[tuple[str, float, str]]) -> st
             ax.text(0.99, value, f"{label} ", transform=ax.get_yaxis_transform(), ha="right", va="bottom", fontsize=7, color=COLOURS["line"])
     ax.set_xscale("log")
     ax.set_yscale("log")
+    _plain_ticks(ax.xaxis, "{:,.0f}")
+    _plain_ticks(ax.yaxis, "{:g}")
     ax.set_xlabel("Total processing performance (TPP, log scale)")
     ax.set_ylabel("Performance density (TPP per mm², log scale)")
     ax.scatter([], [], color=COLOURS["china"], label="China-specific part")
     ax.scatter([], [], color=COLOURS["other"], label="Other chip")
-    ax.legend(loc="lower right", frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
     ax.grid(True, which="major", color="#e5e7eb", linewidth=0.5)
     return _svg(fig)
 
@@ -65,6 +76,7 @@ def bandwidth_vs_tpp(chips: list[dict]) -> str:
         ax.scatter(chip["tpp"], chip["bw"], color=colour, s=28, zorder=3).set_url(chip.get("url"))
         ax.annotate(chip["name"], (chip["tpp"], chip["bw"]), textcoords="offset points", xytext=(4, 3), fontsize=7, color=colour)
     ax.set_xscale("log")
+    _plain_ticks(ax.xaxis, "{:,.0f}")
     ax.set_xlabel("Total processing performance (TPP, log scale)")
     ax.set_ylabel("Memory bandwidth (TB/s)")
     ax.grid(True, color="#e5e7eb", linewidth=0.5)

@@ -36,7 +36,8 @@ def html_table(header: list[str], rows: list[list[str]], css: str = "") -> str:
     """Cells must already be escaped or built from escaped parts."""
     head = "".join(f"<th>{esc(h)}</th>" for h in header)
     body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f'\n<div class="table-wrap"><table class="{css}">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table></div>\n'
+    attribute = f' class="{css}"' if css else ""
+    return f'\n<div class="table-wrap"><table{attribute}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table></div>\n'
 
 
 class Site:
@@ -174,9 +175,12 @@ class Site:
                 points.append({**common, "pd": float(s["performance_density"])})
             if chip["memory_bandwidth_tbps"]:
                 bw_points.append({**common, "bw": float(chip["memory_bandwidth_tbps"])})
-        lines = sorted({(c["metric"], float(c["threshold"]), f"{c['clause']} {c['metric'].replace('performance_density', 'PD').replace('tpp', 'TPP')} {c['operator']} {c['threshold']}")
-                        for c in self.records("rule_criteria") if c["rule_id"] == "bis-2023-10-advanced-computing-update"
-                        and c["metric"] in ("tpp", "performance_density") and c["threshold"] and c["operator"] in (">=", ">")})
+        labelled = defaultdict(set)
+        for c in self.records("rule_criteria"):
+            if c["rule_id"] == "bis-2023-10-advanced-computing-update" and c["metric"] in ("tpp", "performance_density") and c["threshold"] and c["operator"] in (">=", ">"):
+                labelled[(c["metric"], float(c["threshold"]))].add(c["clause"])
+        lines = sorted((metric, value, f"{'TPP' if metric == 'tpp' else 'PD'} {value:g} ({', '.join(sorted(clauses))})")
+                       for (metric, value), clauses in labelled.items())
         pairs = []
         by_id = {s["chip_id"]: s for s in status}
         for chip in chips.values():
@@ -222,6 +226,8 @@ class Site:
             "# Money", "", "<p>Nvidia's revenue from China (including Hong Kong) by fiscal period as it disclosed it, with export-control charges "
             "marked. Each bar links to its source. Amounts are in US dollars.</p>", "",
             "![Bar chart of Nvidia's revenue from China by fiscal period, in US$ billion, with export-control charges annotated.](nvidia-china-revenue.svg)", "",
+            "<p>From the third quarter of fiscal 2026 Nvidia attributes revenue to the customer's headquarters rather than its billing address; "
+            "FY2026 is on that basis, earlier years as first reported. The restated earlier years are in the table below.</p>", "",
             "## All Nvidia figures in US dollars", html_table(["fiscal period", "metric", "value (USD)", "basis", "what it covers", "sources"], rows, "money"),
         ])
 
