@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -39,7 +40,7 @@ def test_booleans_follow_true_and_false_values():
 
 def test_strings_keep_na_like_values():
     cast = cast_column(np.array(["NA", "N/A", "null", "None", ""], dtype=object), {"type": "string"})
-    assert list(cast.values[:4]) == ["NA", "N/A", "null", "None"] and cast.values[4] is None
+    assert list(cast.values[:4]) == ["NA", "N/A", "null", "None"] and pd.isna(cast.values[4])
 
 
 @given(st.floats(allow_nan=False, allow_infinity=False))

@@ -13,7 +13,7 @@ def _allowed(values: list, limit: int = 12) -> str:
 
 
 def constraint_problems(table: Table) -> list[Problem]:
-    if table.frame.empty and not len(table.frame.columns):
+    if not len(table.frame.columns):
         return []
     converted = to_pandera(table.resource.schema, columns=list(table.frame.columns))
     problems = []
@@ -21,11 +21,11 @@ def constraint_problems(table: Table) -> list[Problem]:
     for case in failures(converted, table.frame).itertuples(index=False):
         position = case.index
         if case.rule == "primary-key":
-            key = ", ".join(str(table.text[k][position]) for k in pk)
+            key = ", ".join(str(table.cell(k, position)) for k in pk)
             problems.append(table.problem("primary-key", position, pk[0], key, key_fields=", ".join(pk)))
             continue
         name = case.column
-        cell = table.text[name][position]
+        cell = table.cell(name, position)
         field = table.resource.field(name)
         params = {"limit": case.limit, "description": field.get("description", ""), "example": field.get("example", "")}
         if case.rule == "required" and cell != "":
@@ -37,4 +37,4 @@ def constraint_problems(table: Table) -> list[Problem]:
         elif case.rule == "maxLength":
             params["length"] = len(cell)
         problems.append(table.problem(case.rule, position, name, cell, **params))
-    return problems
+    return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))

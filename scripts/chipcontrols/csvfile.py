@@ -1,9 +1,10 @@
 """Read a CSV file as text cells with the physical line number of every row.
 
-The fast path parses with pyarrow (all columns as strings, nothing treated as missing, so
-`NA` or `null` stay values). Any irregular file (wrong cell counts, blank lines, bad quoting)
-is read again with the standard csv module, which knows exactly where each row starts, so
-contributors get exact line numbers for exactly the rows that are wrong."""
+The fast path streams the bytes once (BOM, encoding, NUL, line endings, blank lines) and parses
+with pyarrow, every column as text and nothing treated as missing, so `NA` or `null` stay values;
+cells stay in Arrow memory. Any irregular file (wrong cell counts, blank lines, bad quoting,
+bad bytes) is read again with the standard csv module, which knows exactly where each row
+starts, so contributors get exact line numbers for exactly the rows that are wrong."""
 
 from __future__ import annotations
 
@@ -11,26 +12,63 @@ import codecs
 import csv
 import io
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 from chipcontrols.problems import Problem
 
 csv.field_size_limit(64 * 1024 * 1024)
+CHUNK = 16 * 1024 * 1024
 
 
 @dataclass
 class RawTable:
-    """Cells as strings (empty string = missing), column by column, aligned with `lines`."""
+    """Cells as Arrow string arrays (empty string = missing), column by column, aligned with `lines`."""
 
     header: list[str]
-    columns: list[list[str] | np.ndarray]
+    columns: list[pa.Array]
     lines: np.ndarray
     problems: list[Problem] = field(default_factory=list)
 
     @property
     def n_rows(self) -> int:
         return len(self.lines)
+
+
+@dataclass
+class ByteScan:
+    bom: bool = False
+    nul_offset: int = -1
+    cr_offset: int = -1
+    blank_line: bool = False
+    newlines: int = 0
+    quotes: int = 0
+    size: int = 0
+    last_byte: bytes = b""
+
+
+def scan_bytes(path: Path) -> ByteScan:
+    """One streaming pass over the file for what the parser would silently accept or skip."""
+    scan = ByteScan()
+    offset, previous = 0, b""
+    with path.open("rb") as handle:
+        while block := handle.read(CHUNK):
+            if offset == 0:
+                scan.bom = block.startswith(codecs.BOM_UTF8)
+            if scan.nul_offset < 0 and (at := block.find(b"\x00")) >= 0:
+                scan.nul_offset = offset + at
+            if scan.cr_offset < 0 and (at := block.find(b"\r")) >= 0:
+                scan.cr_offset = offset + at
+            if not scan.blank_line and (b"\n\n" in block or (previous == b"\n" and block[:1] == b"\n")):
+                scan.blank_line = True
+            scan.newlines += block.count(b"\n")
+            scan.quotes += block.count(b'"')
+            previous = block[-1:]
+            offset += len(block)
+    scan.size, scan.last_byte = offset, previous
+    return scan
 
 
 def _decode(data: bytes, display: str) -> tuple[str, list[Problem]]:
@@ -86,9 +124,8 @@ def _parse_exact(text: str, display: str, width: int) -> tuple[list[list[str]], 
     return rows, lines, problems
 
 
-def _parse_fast(data: bytes, width: int) -> tuple[list[np.ndarray], np.ndarray] | None:
+def _parse_fast(path: Path, width: int, header_lines: int, scan: ByteScan) -> tuple[list[pa.Array], np.ndarray] | None:
     """Columns and line numbers via pyarrow, or None if the file needs the exact reader."""
-    import pyarrow as pa
     import pyarrow.compute as pc
     from pyarrow import csv as pacsv
 
@@ -101,44 +138,65 @@ def _parse_fast(data: bytes, width: int) -> tuple[list[np.ndarray], np.ndarray] 
     names = [f"c{i}" for i in range(width)]
     try:
         table = pacsv.read_csv(
-            io.BytesIO(data),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
+            path,
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_lines, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False, null_values=[]),
         )
-    except pa.ArrowInvalid:
+    except (pa.ArrowInvalid, OSError):
         return None
     if invalid:
         return None
+    columns = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in table.columns]
     n = table.num_rows
+    base = 1 + header_lines + np.arange(n, dtype=np.int64)
+    expected = header_lines + n - (0 if scan.last_byte == b"\n" else 1)
+    if scan.newlines == expected or n == 0:
+        return columns, base  # no line breaks inside cells: row i is on line i + 2
     extra = np.zeros(n, dtype=np.int64)
-    for column in table.columns:
+    for column in columns:
         extra += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False).astype(np.int64)
-    # line of row i = 2 (after the header) + i + newlines inside the cells of rows before i
-    lines = 2 + np.arange(n, dtype=np.int64) + np.concatenate([[0], np.cumsum(extra)[:-1]]) if n else np.zeros(0, dtype=np.int64)
-    columns = [c.to_numpy(zero_copy_only=False).astype(object) for c in table.columns]
-    return columns, lines
+    # line of row i = its plain position + the line breaks inside the cells of rows before it
+    return columns, base + np.concatenate([[0], np.cumsum(extra)[:-1]])
 
 
-def read_csv(path, display: str) -> RawTable:
-    """Read `path` as text cells. Problems with the bytes and the CSV shape are collected, never raised."""
-    data = path.read_bytes()
-    text, problems = _decode(data, display)
-    if not text.strip("\r\n"):
-        return RawTable([], [], np.zeros(0, dtype=np.int64), problems + [Problem("empty-file", display, line=1)])
+def _header(path: Path, display: str) -> tuple[list[str] | None, int, list[Problem]]:
+    """The header row, how many physical lines it spans, or a problem."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 20)
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        header = next(csv.reader(io.StringIO(text, newline=""), strict=True))
+        header = next(reader)
+    except StopIteration:
+        return None, 0, []
     except csv.Error as exc:
-        return RawTable([], [], np.zeros(0, dtype=np.int64), problems + [Problem("csv-syntax", display, line=1, params={"detail": str(exc)})])
+        return None, 0, [Problem("csv-syntax", display, line=1, params={"detail": str(exc)})]
+    return header, reader.line_num, []
+
+
+def read_csv(path: Path, display: str) -> RawTable:
+    """Read `path` as text cells. Problems with the bytes and the CSV shape are collected, never raised."""
+    empty = np.zeros(0, dtype=np.int64)
+    scan = scan_bytes(path)
+    with path.open("rb") as handle:
+        start = handle.read(4096)
+    if not start.replace(codecs.BOM_UTF8, b"", 1).strip(b"\r\n"):
+        problems = [Problem("bom", display, line=1, column=1)] if scan.bom else []
+        return RawTable([], [], empty, problems + [Problem("empty-file", display, line=1)])
+    header, header_lines, problems = _header(path, display)
+    if header is None:
+        return RawTable([], [], empty, problems or [Problem("empty-file", display, line=1)])
     width = len(header)
-    # pyarrow skips blank lines whatever it is told, which would shift line numbers: such
-    # files (and any with odd quoting) go to the exact reader.
-    clean = not problems and text.count('"') % 2 == 0 and "\n" not in "".join(header) and "\n\n" not in text
-    fast = _parse_fast(data, width) if clean else None
+    # pyarrow would take an unclosed quote's rest of file as one cell: odd quote counts go to the exact reader
+    clean = (not scan.bom and scan.nul_offset < 0 and scan.cr_offset < 0 and not scan.blank_line and header_lines == 1
+             and scan.quotes % 2 == 0)
+    fast = _parse_fast(path, width, header_lines, scan) if clean else None
     if fast is not None:
         columns, lines = fast
-        return RawTable(header, columns, lines, problems)
+        return RawTable(header, columns, lines, [])
+    text, problems = _decode(path.read_bytes(), display)
     rows, lines, row_problems = _parse_exact(text, display, width)
-    columns = [np.array([r[i] for r in rows], dtype=object) for i in range(width)]
+    columns = [pa.array([r[i] for r in rows], type=pa.string()) for i in range(width)]
     return RawTable(header, columns, np.array(lines, dtype=np.int64), problems + row_problems)

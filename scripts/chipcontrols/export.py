@@ -22,10 +22,10 @@ def arrow_type(field: dict):
 
 def _column(table, field: dict):
     """Typed values of one column as a Python list (None for missing)."""
-    values = table.frame[field["name"]]
+    values = table.frame[field["name"]].tolist()
     kind = field.get("type", "string")
     out = []
-    for value, text in zip(values, table.text[field["name"]]):
+    for value, text in zip(values, table.values(field["name"])):
         if text == "":
             out.append(None)
         elif kind == "date":

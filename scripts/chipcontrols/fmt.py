@@ -36,7 +36,8 @@ def canonical_bytes(package: Package, resource) -> tuple[bytes | None, list[Prob
     keys = [k for k in resource.primary_key if k in table.frame]
     order = sort_positions(table.frame, keys) if keys else range(len(table.lines))
     names = resource.field_names
-    rows = [[table.text[name][i] for name in names] for i in order]
+    columns = {name: table.values(name) for name in names}
+    rows = [[columns[name][i] for name in names] for i in order]
     return canonical_text(names, rows).encode("utf-8"), []
 
 

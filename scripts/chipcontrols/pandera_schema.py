@@ -1,32 +1,56 @@
 """Table Schema -> pandera: the one place where schema constraints become dataframe checks.
 
 pandera's own `from_frictionless_schema` reads dates as strings and ignores formats, foreign
-keys and missing values, so this small converter is used instead. Each generated check carries
-the Table Schema rule it enforces, so failures map back to the contributor's terms."""
+keys and missing values, so this small converter is used instead. The checks run Arrow kernels
+on the Arrow-backed columns (pandera orchestrates and collects failure cases; the work is
+vectorised in C++), and each one carries the Table Schema rule it enforces, so failures map
+back to the contributor's terms."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-
-# constraint name -> (pandera check factory, our rule name)
-_CHECKS = {
-    "enum": lambda v, kind: pa.Check.isin(v),
-    "pattern": lambda v, kind: pa.Check.str_matches(rf"(?:{v})\Z"),
-    "minimum": lambda v, kind: pa.Check.ge(_limit(v, kind)),
-    "maximum": lambda v, kind: pa.Check.le(_limit(v, kind)),
-    "exclusiveMinimum": lambda v, kind: pa.Check.gt(_limit(v, kind)),
-    "exclusiveMaximum": lambda v, kind: pa.Check.lt(_limit(v, kind)),
-    "minLength": lambda v, kind: pa.Check.str_length(min_value=v),
-    "maxLength": lambda v, kind: pa.Check.str_length(max_value=v),
-}
-_RULE = {"exclusiveMinimum": "minimum", "exclusiveMaximum": "maximum"}
+import pyarrow
+import pyarrow.compute as pc
 
 
-def _limit(value, kind: str):
-    return pd.Timestamp(value) if kind in ("date", "datetime") else value
+def _arrow(series: pd.Series) -> pyarrow.ChunkedArray:
+    return pyarrow.chunked_array(series.array.__arrow_array__()) if hasattr(series.array, "__arrow_array__") else pyarrow.chunked_array([pyarrow.array(series)])
+
+
+def _passes(series: pd.Series, condition) -> pd.Series:
+    """Missing cells pass: `required` is checked on its own."""
+    mask = pc.or_(pc.fill_null(condition, True), pc.is_null(_arrow(series))).to_numpy(zero_copy_only=False)
+    return pd.Series(mask, index=series.index)
+
+
+def _scalar(value, kind: str):
+    return pyarrow.scalar(pd.Timestamp(value).to_pydatetime(), pyarrow.timestamp("s")) if kind in ("date", "datetime") else value
+
+
+def _check(rule: str, value, kind: str) -> pa.Check:
+    kernels = {
+        "enum": lambda s: _passes(s, pc.is_in(_arrow(s), value_set=pyarrow.array(value))),
+        "pattern": lambda s: _passes(s, pc.match_substring_regex(_arrow(s), f"^(?:{value})$")),
+        "minimum": lambda s: _passes(s, pc.greater_equal(_arrow(s), _scalar(value, kind))),
+        "maximum": lambda s: _passes(s, pc.less_equal(_arrow(s), _scalar(value, kind))),
+        "exclusiveMinimum": lambda s: _passes(s, pc.greater(_arrow(s), _scalar(value, kind))),
+        "exclusiveMaximum": lambda s: _passes(s, pc.less(_arrow(s), _scalar(value, kind))),
+        "minLength": lambda s: _passes(s, pc.greater_equal(pc.utf8_length(_arrow(s)), value)),
+        "maxLength": lambda s: _passes(s, pc.less_equal(pc.utf8_length(_arrow(s)), value)),
+    }
+    return pa.Check(kernels[rule], name=rule, ignore_na=False)
+
+
+def _first_occurrences(frame: pd.DataFrame | pd.Series) -> pd.Series:
+    return ~frame.duplicated(keep="first")
+
+
+RULE_OF = {"exclusiveMinimum": "minimum", "exclusiveMaximum": "maximum"}
+CONSTRAINTS = ("enum", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength")
 
 
 @dataclass
@@ -47,16 +71,20 @@ def to_pandera(table_schema: dict, columns: list[str] | None = None) -> Converte
             continue
         constraints = field.get("constraints", {})
         checks, meta = [], []
-        for key, value in constraints.items():
-            if key in _CHECKS:
-                checks.append(_CHECKS[key](value, field.get("type", "string")))
-                meta.append((_RULE.get(key, key), value))
+        for key in CONSTRAINTS:
+            if key in constraints:
+                checks.append(_check(key, constraints[key], field.get("type", "string")))
+                meta.append((RULE_OF.get(key, key), constraints[key]))
+        if constraints.get("unique") or primary_key == [name]:
+            checks.append(pa.Check(_first_occurrences, name="unique", ignore_na=True))
+            meta.append(("unique", None))
         rules[name] = meta
-        required = constraints.get("required", False) or (name in primary_key and len(primary_key) == 1)
-        unique = constraints.get("unique", False) or primary_key == [name]
-        spec[name] = pa.Column(None, checks, nullable=not required, unique=unique, report_duplicates="exclude_first", coerce=False)
-    composite = primary_key if len(primary_key) > 1 and all(k in spec for k in primary_key) else None
-    schema = pa.DataFrameSchema(spec, unique=composite, report_duplicates="exclude_first", strict=False)
+        required = constraints.get("required", False) or name in primary_key
+        spec[name] = pa.Column(None, checks, nullable=not required, coerce=False)
+    frame_checks = []
+    if len(primary_key) > 1 and all(k in spec for k in primary_key):
+        frame_checks.append(pa.Check(lambda df: _first_occurrences(df[primary_key]), name="primary-key"))
+    schema = pa.DataFrameSchema(spec, checks=frame_checks, strict=False)
     return ConvertedSchema(schema, rules)
 
 
@@ -69,19 +97,21 @@ def failures(converted: ConvertedSchema, frame: pd.DataFrame) -> pd.DataFrame:
     else:
         return pd.DataFrame(columns=["rule", "column", "index", "limit"])
     out = []
+    seen_rows = set()
     for case in cases.itertuples(index=False):
         check = str(case.check)
+        if case.index is None or pd.isna(case.index):
+            continue
         if check == "not_nullable":
             rule, limit = "required", None
-        elif check == "field_uniqueness":
-            rule, limit = "unique", None
-        elif check == "multiple_fields_uniqueness":
+        elif check == "primary-key":
+            if int(case.index) in seen_rows:
+                continue  # a frame-level failure lists each key column; report the row once
+            seen_rows.add(int(case.index))
             rule, limit = "primary-key", None
-        elif case.check_number is not None and not pd.isna(case.check_number):
+        elif case.check_number is not None and not pd.isna(case.check_number) and case.column in converted.rules:
             rule, limit = converted.rules[case.column][int(case.check_number)]
         else:
             continue  # dtype checks: types are checked before pandera runs
-        if case.index is None or pd.isna(case.index):
-            continue
         out.append((rule, case.column, int(case.index), limit))
     return pd.DataFrame(out, columns=["rule", "column", "index", "limit"])

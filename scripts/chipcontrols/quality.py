@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from chipcontrols.problems import RULES, Problem
 from chipcontrols.table import Table
@@ -50,25 +52,24 @@ def states_value(text: str, value: float, locator: str = "") -> bool:
     return any(abs(n - target) <= 1e-9 * max(1.0, target) for n in numbers_in(text, locator))
 
 
-def _citations(tables: dict[str, Table], record_table: str) -> dict[str, list[int]]:
-    cites = tables["citations"]
-    by_record: dict[str, list[int]] = {}
-    for position in np.flatnonzero(cites.text["record_table"] == record_table):
-        by_record.setdefault(cites.text["record_id"][position], []).append(int(position))
-    return by_record
+def _np(mask) -> np.ndarray:
+    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
 
 
 def quote_value_problems(package, tables: dict[str, Table]) -> list[Problem]:
     if not {"financial_figures", "citations"} <= tables.keys():
         return []
     figures, cites = tables["financial_figures"], tables["citations"]
-    by_record = _citations(tables, "financial_figures")
+    mine = _np(pc.equal(cites.text["record_table"], "financial_figures"))
+    quotes: dict[str, list[tuple[str, str]]] = {}
+    for record_id, field, quote, locator in zip(*(cites.text[c].filter(pa.array(mine)).to_pylist() for c in ("record_id", "field", "quote", "locator"))):
+        if field == "" or "value" in field.split():
+            quotes.setdefault(record_id, []).append((quote, locator))
     problems = []
-    for position, (figure_id, value) in enumerate(zip(figures.text["figure_id"], figures.frame["value"])):
-        quotes = [(cites.text["quote"][i], cites.text["locator"][i]) for i in by_record.get(figure_id, [])
-                  if cites.text["field"][i] == "" or "value" in cites.text["field"][i].split()]
-        if value == value and quotes and not any(states_value(q, value, loc) for q, loc in quotes):
-            problems.append(figures.problem("quote-value", position, "value", figures.text["value"][position], unit=figures.text["unit"][position]))
+    for position, (figure_id, value) in enumerate(zip(figures.values("figure_id"), figures.typed("value"))):
+        stated = quotes.get(figure_id)
+        if value is not None and value == value and stated and not any(states_value(q, value, loc) for q, loc in stated):
+            problems.append(figures.problem("quote-value", position, "value", figures.cell("value", position), unit=figures.cell("unit", position)))
     return problems
 
 
@@ -76,30 +77,30 @@ def rule_source_problems(package, tables: dict[str, Table]) -> list[Problem]:
     if not {"events", "citations", "sources"} <= tables.keys():
         return []
     events, cites, sources = tables["events"], tables["citations"], tables["sources"]
-    kind = dict(zip(sources.text["source_id"], sources.text["source_type"]))
-    by_record = _citations(tables, "events")
-    problems = []
-    for position in np.flatnonzero(events.text["event_type"] == "export_control_rule"):
-        event_id = events.text["event_id"][position]
-        cited = {kind.get(cites.text["source_id"][i]) for i in by_record.get(event_id, [])}
-        if by_record.get(event_id) and "government_rule" not in cited:
-            problems.append(events.problem("rule-source", int(position), "event_id", event_id))
-    return problems
+    rule_sources = sources.text["source_id"].filter(pc.equal(sources.text["source_type"], "government_rule"))
+    of_events = pc.equal(cites.text["record_table"], "events")
+    cited = cites.text["record_id"].filter(of_events)
+    cited_by_rule = cites.text["record_id"].filter(pc.and_(of_events, pc.is_in(cites.text["source_id"], value_set=rule_sources)))
+    is_rule = _np(pc.equal(events.text["event_type"], "export_control_rule"))
+    has_citation = _np(pc.is_in(events.text["event_id"], value_set=cited))
+    has_rule_text = _np(pc.is_in(events.text["event_id"], value_set=cited_by_rule))
+    return [events.problem("rule-source", int(p), "event_id", events.cell("event_id", p)) for p in np.flatnonzero(is_rule & has_citation & ~has_rule_text)]
 
 
 def orphan_problems(package, tables: dict[str, Table]) -> list[Problem]:
-    referenced = {"companies": set(), "chips": set()}
+    referenced = {"companies": [], "chips": []}
     for name, column, target in (("event_companies", "company_id", "companies"), ("financial_figures", "company_id", "companies"),
                                  ("event_chips", "chip_id", "chips"), ("financial_figures", "chip_id", "chips")):
         if name in tables and column in tables[name].text:
-            referenced[target].update(tables[name].text[column])
+            referenced[target].append(tables[name].text[column])
     problems = []
     for target, key in (("companies", "company_id"), ("chips", "chip_id")):
         if target not in tables:
             continue
         table = tables[target]
-        for position in np.flatnonzero(~np.isin(table.text[key], list(referenced[target]))):
-            problem = table.problem("orphan", int(position), key, table.text[key][position], resource=target)
+        value_set = pa.concat_arrays(referenced[target]) if referenced[target] else pa.array([], type=pa.string())
+        for position in np.flatnonzero(~_np(pc.is_in(table.text[key], value_set=value_set))):
+            problem = table.problem("orphan", int(position), key, table.cell(key, position), resource=target)
             problem.severity = "warning"
             problems.append(problem)
     return problems

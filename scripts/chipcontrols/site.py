@@ -54,7 +54,7 @@ class Site:
         if table is None:
             return []
         names = list(table.text)
-        return [dict(zip(names, values)) for values in zip(*(table.text[n] for n in names))]
+        return [dict(zip(names, values)) for values in zip(*(table.values(n) for n in names))]
 
     def source_links(self, record_table: str, record_id: str) -> str:
         seen, parts = set(), []
@@ -127,7 +127,7 @@ class Site:
             rows.append([f"<code>{esc(f['name'])}</code>", esc(f.get("type", "string")), "; ".join(shown), esc(f.get("description", "")),
                          f"<code>{esc(f.get('example', ''))}</code>"])
         parts += ["", "## Fields", html_table(["field", "type", "constraints", "description", "example"], rows, "fields")]
-        sample = [[esc(table.text[n][i]) for n in resource.field_names if n in table.text] for i in range(min(5, len(table.lines)))]
+        sample = [[esc(table.cell(n, i)) for n in resource.field_names if n in table.text] for i in range(min(5, len(table.lines)))]
         parts += ["## First rows", html_table([n for n in resource.field_names if n in table.text], sample, "sample")]
         return "\n".join(parts)
 

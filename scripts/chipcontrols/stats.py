@@ -14,20 +14,20 @@ def compute(tables: dict[str, Table]) -> dict:
     citing = next((t for t in tables.values() if t.resource.schema.get("x-recordReference")), None)
     if citing is not None:
         spec = citing.resource.schema["x-recordReference"]
-        pairs = Counter(zip(citing.text[spec["table"]], citing.text[spec["id"]]))
+        pairs = Counter(zip(citing.values(spec["table"]), citing.values(spec["id"])))
         per_table = {}
         for name, t in tables.items():
             if not t.resource.citation_required:
                 continue
-            keys = t.key_strings(t.resource.primary_key)
+            keys = t.key_strings(t.resource.primary_key).to_pylist()
             counts = [pairs.get((name, k), 0) for k in keys]
             per_table[name] = {"records": len(counts), "citations": sum(counts),
                                "mean": round(sum(counts) / len(counts), 2) if counts else 0, "min": min(counts, default=0)}
         out["citations_per_record"] = per_table
         if "sources" in tables and "source_id" in citing.text:
             sources = tables["sources"]
-            kind = dict(zip(sources.text["source_id"], sources.text["source_type"]))
-            cited_kinds = [kind.get(s) for s in citing.text["source_id"]]
+            kind = dict(zip(sources.values("source_id"), sources.values("source_type")))
+            cited_kinds = [kind.get(s) for s in citing.values("source_id")]
             primary = sum(k in PRIMARY_SOURCE_TYPES for k in cited_kinds)
             out["primary_sources"] = {
                 "sources": len(kind), "primary_sources": sum(k in PRIMARY_SOURCE_TYPES for k in kind.values()),
@@ -39,7 +39,7 @@ def compute(tables: dict[str, Table]) -> dict:
     for name, t in tables.items():
         date_fields = [f["name"] for f in t.resource.fields if f.get("type") == "date" and f.get("constraints", {}).get("required")]
         if date_fields and name != "sources":
-            years[name] = dict(sorted(Counter(int(y) for y in t.frame[date_fields[0]].dt.year.dropna()).items()))
+            years[name] = dict(sorted(Counter(int(v[:4]) for v in t.values(date_fields[0]) if v[:4].isdigit()).items()))
     out["records_per_year"] = years
     return out
 

@@ -1,4 +1,5 @@
-"""A resource read and typed: the shape every check works on."""
+"""A resource read and typed: the shape every check works on. Cells stay in Arrow memory; a
+check that needs Python values asks for the few cells it reports."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from chipcontrols.csvfile import read_csv
 from chipcontrols.descriptor import Package, Resource
@@ -17,24 +20,33 @@ from chipcontrols.typecast import cast_column, type_hint
 class Table:
     resource: Resource
     display: str
-    frame: pd.DataFrame  # typed values by field name, index = position 0..n-1
-    text: dict[str, np.ndarray]  # the cells as written, by field name
+    frame: pd.DataFrame  # typed values by field name (Arrow-backed), index = position 0..n-1
+    text: dict[str, pa.Array]  # the cells as written, by field name
     lines: np.ndarray
     column_of: dict[str, int]  # field name -> 1-based column in the file
     problems: list[Problem] = field(default_factory=list)
     readable: bool = True
 
+    def cell(self, name: str, position: int) -> str:
+        return self.text[name][int(position)].as_py()
+
+    def values(self, name: str) -> list[str]:
+        """A whole column as Python strings: for small tables and reports only."""
+        return self.text[name].to_pylist()
+
+    def typed(self, name: str) -> list:
+        """A whole typed column as Python values, None where missing: for small tables only."""
+        return self.frame[name].array.__arrow_array__().to_pylist()
+
     def problem(self, rule: str, position: int | None, name: str | None, value=None, **params) -> Problem:
         line = int(self.lines[position]) if position is not None else None
         return Problem(rule, self.display, line=line, column=self.column_of.get(name) if name else None, field=name, value=value, params=params)
 
-    def key_strings(self, fields: list[str], separator: str = "/") -> pd.Series:
+    def key_strings(self, fields: list[str], separator: str = "/") -> pa.Array:
         """The cells of `fields` as written, joined: how a record is named in citations."""
-        parts = [pd.Series(self.text[f], dtype=object) for f in fields]
-        joined = parts[0]
-        for part in parts[1:]:
-            joined = joined + separator + part
-        return joined
+        if len(fields) == 1:
+            return self.text[fields[0]]
+        return pc.binary_join_element_wise(*(self.text[f] for f in fields), separator)
 
 
 def _header_problems(raw_header: list[str], resource: Resource, display: str) -> tuple[list[Problem], bool]:
@@ -75,12 +87,14 @@ def load_table(package: Package, resource: Resource) -> Table:
         name = field_descriptor["name"]
         if name not in column_of:
             continue
-        cells = raw.columns[column_of[name] - 1] if n else np.array([], dtype=object)
+        cells = raw.columns[column_of[name] - 1] if raw.columns else pa.array([], type=pa.string())
         cast = cast_column(cells, field_descriptor)
-        frame[name] = cast.values.reset_index(drop=True)
-        text[name] = np.asarray(cells, dtype=object)
-        for position in np.flatnonzero(cast.bad):
-            problems.append(Problem("type", display, line=int(raw.lines[position]), column=column_of[name], field=name, value=cells[position],
-                                    params={"type": field_descriptor.get("type"), "type_hint": type_hint(field_descriptor)}))
-    table = Table(resource, display, pd.DataFrame(frame, index=pd.RangeIndex(n)), text, raw.lines, column_of, problems, readable=usable)
-    return table
+        frame[name] = cast.values
+        text[name] = cells
+        bad = np.flatnonzero(cast.bad)
+        if len(bad):
+            shown = cells.take(pa.array(bad)).to_pylist()
+            for position, value in zip(bad, shown):
+                problems.append(Problem("type", display, line=int(raw.lines[position]), column=column_of[name], field=name, value=value,
+                                        params={"type": field_descriptor.get("type"), "type_hint": type_hint(field_descriptor)}))
+    return Table(resource, display, pd.DataFrame(frame, index=pd.RangeIndex(n)), text, raw.lines, column_of, problems, readable=usable)

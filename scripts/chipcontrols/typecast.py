@@ -1,4 +1,4 @@
-"""Turn text cells into typed pandas columns following Table Schema field types.
+"""Turn text cells into typed columns following Table Schema field types, with Arrow kernels.
 
 Type errors are reported here; cells that fail become missing so the constraint checks that
 follow (pandera) report each bad cell once. Numbers are stricter than the standard on purpose:
@@ -6,16 +6,17 @@ NaN and infinities are refused, since no figure in this package can be one."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-INTEGER = r"[+-]?[0-9]+"
+INTEGER = r"[+-]?[0-9]{1,18}"
 DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-DATETIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})?"
+DATETIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"
 YEAR = r"[0-9]{4}"
 
 HINTS = {
@@ -30,51 +31,62 @@ HINTS = {
 
 @dataclass
 class Cast:
-    values: pd.Series  # typed, missing as NA/NaN/NaT/None
-    bad: np.ndarray  # positions whose text is not a valid value of the type
-    missing: np.ndarray  # boolean mask of empty cells
+    values: pd.Series  # typed (Arrow-backed), missing as <NA>
+    bad: np.ndarray  # True where the text is not a valid value of the type
+    missing: np.ndarray  # True where the cell is empty
 
 
-def _match(text: pd.Series, pattern: str) -> np.ndarray:
-    return text.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+def _mask(array) -> np.ndarray:
+    return pc.fill_null(array, False).to_numpy(zero_copy_only=False)
+
+
+def _full(text: pa.Array, pattern: str) -> pa.Array:
+    return pc.fill_null(pc.match_substring_regex(text, f"^(?:{pattern})$"), False)
+
+
+def _series(array: pa.Array) -> pd.Series:
+    return pd.Series(pd.arrays.ArrowExtensionArray(array))
 
 
 def cast_column(cells, field: dict) -> Cast:
     """Parse one column of text cells according to `field` (a Table Schema field descriptor)."""
-    text = pd.Series(cells, dtype=object)
-    missing = (text == "").to_numpy(dtype=bool)
-    present = ~missing
+    text = cells if isinstance(cells, (pa.Array, pa.ChunkedArray)) else pa.array(list(cells), type=pa.string())
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    empty = pc.equal(text, "")
+    missing = _mask(empty)
     kind = field.get("type", "string")
+    nothing = np.zeros(len(text), dtype=bool)
     if kind in ("string", "any"):
-        values = text.where(present, None)
-        return Cast(values, np.zeros(len(text), dtype=bool), missing)
+        return Cast(_series(pc.if_else(empty, pa.scalar(None, pa.string()), text)), nothing, missing)
     if kind in ("number", "integer"):
-        ok = _match(text, NUMBER if kind == "number" else INTEGER)
-        numbers = pd.to_numeric(text.where(ok & present, None), errors="coerce")
-        finite = np.isfinite(numbers.to_numpy(dtype=float, na_value=np.nan))
-        bad = present & ~(ok & finite)
-        values = numbers.where(~bad)
-        if kind == "integer":
-            values = values.astype("Int64")
-        return Cast(values.astype(float) if kind == "number" else values, bad, missing)
+        ok = _full(text, NUMBER if kind == "number" else INTEGER)
+        target = pa.float64() if kind == "number" else pa.int64()
+        values = pc.cast(pc.if_else(ok, text, pa.scalar(None, pa.string())), target)
+        if kind == "number":
+            finite = pc.fill_null(pc.is_finite(values), True)
+            ok = pc.and_(ok, finite)
+            values = pc.if_else(finite, values, pa.scalar(None, target))
+        return Cast(_series(values), ~missing & ~_mask(ok), missing)
     if kind == "boolean":
-        true_values = field.get("trueValues", ["true", "True", "TRUE", "1"])
-        false_values = field.get("falseValues", ["false", "False", "FALSE", "0"])
-        is_true = text.isin(true_values).to_numpy(dtype=bool)
-        is_false = text.isin(false_values).to_numpy(dtype=bool)
-        bad = present & ~(is_true | is_false)
-        values = pd.Series(pd.array(np.where(is_true, True, False), dtype="boolean")).where(is_true | is_false, pd.NA)
-        return Cast(values, bad, missing)
-    if kind in ("date", "datetime", "year"):
-        pattern = {"date": DATE, "datetime": DATETIME, "year": YEAR}[kind]
-        ok = _match(text, pattern)
-        if kind == "year":
-            values = pd.to_numeric(text.where(ok, None), errors="coerce").astype("Int64")
-            return Cast(values, present & ~ok, missing)
-        fmt = "%Y-%m-%d" if kind == "date" else "ISO8601"
-        parsed = pd.to_datetime(text.where(ok, None), format=fmt, errors="coerce", utc=kind == "datetime")
-        bad = present & ~(ok & parsed.notna().to_numpy(dtype=bool))
-        return Cast(parsed, bad, missing)
+        trues = pa.array(field.get("trueValues", ["true", "True", "TRUE", "1"]))
+        falses = pa.array(field.get("falseValues", ["false", "False", "FALSE", "0"]))
+        is_true, is_false = pc.is_in(text, value_set=trues), pc.is_in(text, value_set=falses)
+        known = pc.or_(is_true, is_false)
+        values = pc.if_else(known, is_true, pa.scalar(None, pa.bool_()))
+        return Cast(_series(values), ~missing & ~_mask(known), missing)
+    if kind == "year":
+        ok = _full(text, YEAR)
+        values = pc.cast(pc.if_else(ok, text, pa.scalar(None, pa.string())), pa.int64())
+        return Cast(_series(values), ~missing & ~_mask(ok), missing)
+    if kind in ("date", "datetime"):
+        pattern, fmt = (DATE, "%Y-%m-%d") if kind == "date" else (DATETIME, "%Y-%m-%dT%H:%M:%SZ")
+        shaped = pc.if_else(_full(text, pattern), text, pa.scalar(None, pa.string()))
+        parsed = pc.strptime(shaped, format=fmt, unit="s", error_is_null=True)
+        # strptime rolls 2025-02-30 over to 2025-03-02: a real date prints back as written
+        real = pc.fill_null(pc.equal(pc.strftime(parsed, format=fmt), shaped), False)
+        values = pc.if_else(real, parsed, pa.scalar(None, parsed.type))
+        return Cast(_series(values), ~missing & ~_mask(real), missing)
     raise ValueError(f"unsupported Table Schema type {kind!r}")
 
 

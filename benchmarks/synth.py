@@ -1,0 +1,109 @@
+"""Generate a synthetic copy of the package, deterministically, from the package's own schemas:
+`events` and `citations` with N rows each (every event cited), plus small parent tables, and
+optionally errors spread through it. Values are built from each field's constraints and example,
+so a schema change needs no change here."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIG = ("events", "citations")
+
+
+def _value(field: dict, i: int, rng: random.Random) -> str:
+    constraints = field.get("constraints", {})
+    kind = field.get("type", "string")
+    if "enum" in constraints:
+        return str(constraints["enum"][i % len(constraints["enum"])])
+    if kind == "date":
+        return f"{2020 + i % 6}-{1 + i % 12:02d}-{1 + i % 28:02d}"
+    if kind == "number":
+        return f"{constraints.get('minimum', 0) + rng.random() * 1000:.3f}"
+    if kind == "integer":
+        return str(constraints.get("minimum", 0) + i % 1000)
+    if kind == "boolean":
+        return field.get("trueValues", ["true"])[0] if i % 2 else field.get("falseValues", ["false"])[0]
+    return str(field.get("example", "x"))
+
+
+def _rows(schema: dict, n: int, rng: random.Random, key_of, fixed: dict) -> list[list[str]]:
+    names = [f["name"] for f in schema["fields"]]
+    rows = []
+    for i in range(n):
+        row = {f["name"]: _value(f, i, rng) for f in schema["fields"]}
+        row.update({k: v(i) if callable(v) else v for k, v in fixed.items()})
+        for name in schema.get("primaryKey", [])[:1]:
+            row[name] = key_of(i)
+        rows.append([row[n_] for n_ in names])
+    return rows
+
+
+def generate(target: Path, n: int, errors: int = 0, seed: int = 20261129) -> Path:
+    """Write a package with n events and n citations into target; returns its datapackage.json."""
+    rng = random.Random(seed)
+    if target.exists():
+        shutil.rmtree(target)
+    (target / "datapackage").mkdir(parents=True)
+    shutil.copytree(ROOT / "schemas", target / "schemas")
+    descriptor = json.loads((ROOT / "datapackage.json").read_text())
+    keep = {"sources", "events", "citations"}
+    for resource in descriptor["resources"]:
+        resource.pop("x-citationRequired", None) if resource["name"] != "events" else None
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] in keep]
+    (target / "datapackage.json").write_text(json.dumps(descriptor, indent=2))
+    schemas = {r["name"]: json.loads((ROOT / r["schema"]).read_text()) for r in descriptor["resources"]}
+    # citations may only name tables that exist here
+    schemas["citations"]["fields"][0]["constraints"]["enum"] = ["events"]
+    (target / "schemas" / "citations.schema.json").write_text(json.dumps(schemas["citations"], indent=2))
+    width = len(str(n))
+    event_id = lambda i: f"2025-01-01-event-{i:0{width}d}"  # noqa: E731 - sorted as strings
+    tables = {
+        "sources": _rows(schemas["sources"], 1000, rng, lambda i: f"source-{i:04d}",
+                         {"url": lambda i: f"https://example.org/{i:04d}", "source_type": "government_rule"}),
+        "events": _rows(schemas["events"], n, rng, event_id, {"superseded_by": lambda i: event_id(i - 1) if i % 50 == 1 else "",
+                                                           "authority": lambda i: "" if i % 3 else "us_bis"}),
+        "citations": _rows(schemas["citations"], n, rng, lambda i: "events",
+                           {"record_id": event_id, "source_id": lambda i: f"source-{i % 1000:04d}", "field": "", "locator": lambda i: f"p. {i % 90}",
+                            "quote": lambda i: f"Quote number {i} from the source, verbatim."}),
+    }
+    if errors:
+        _inject(tables, schemas, errors, rng)
+    for name, rows in tables.items():
+        with (target / "datapackage" / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow([f["name"] for f in schemas[name]["fields"]])
+            writer.writerows(rows)
+    return target / "datapackage.json"
+
+
+# Kinds of damage, each breaking one rule in one cell (or one row), spread evenly.
+DAMAGE = [
+    ("events", "event_type", "licence_requirement"),  # enum
+    ("events", "date", "2025-02-30"),  # type
+    ("events", "title", ""),  # required
+    ("events", "country", "XX"),  # enum
+    ("events", "superseded_by", "2099-01-01-nothing"),  # foreign key
+    ("citations", "source_id", "no-such-source"),  # foreign key
+    ("citations", "record_id", "no-such-event"),  # record reference (and leaves an event uncited)
+    ("events", "date", "2031-01-01"),  # future date
+]
+
+
+def _inject(tables: dict, schemas: dict, errors: int, rng: random.Random) -> None:
+    names = {t: [f["name"] for f in schemas[t]["fields"]] for t in tables}
+    step = max(1, len(tables["events"]) // errors)
+    for k in range(errors):
+        table, column, value = DAMAGE[k % len(DAMAGE)]
+        row = (k * step + 7) % len(tables[table])
+        tables[table][row][names[table].index(column)] = value
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(generate(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 0))
