@@ -57,11 +57,11 @@ class UsageError(Exception):
 
 
 def cmd_validate(args) -> int:
-    from chipcontrols.quality import QUALITY_CHECKS
+    from chipcontrols.quality import COLUMNS_USED, QUALITY_CHECKS
     from chipcontrols.report import as_github, as_json, print_text
     from chipcontrols.validate import validate
 
-    result = validate(_descriptor(args.path), extra_checks=QUALITY_CHECKS)
+    result = validate(_descriptor(args.path), extra_checks=QUALITY_CHECKS, columns_used=COLUMNS_USED, keep_all_columns=False)
     if args.format == "json":
         print(as_json(result.problems))
     elif args.format == "github":

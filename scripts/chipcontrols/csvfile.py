@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +29,7 @@ class RawTable:
     """Cells as Arrow string arrays (empty string = missing), column by column, aligned with `lines`."""
 
     header: list[str]
-    columns: list[pa.Array]
+    columns: list[pa.ChunkedArray | pa.Array]
     lines: np.ndarray
     problems: list[Problem] = field(default_factory=list)
 
@@ -63,7 +64,6 @@ def scan_bytes(path: Path) -> ByteScan:
                 scan.cr_offset = offset + at
             if not scan.blank_line and (b"\n\n" in block or (previous == b"\n" and block[:1] == b"\n")):
                 scan.blank_line = True
-            scan.newlines += block.count(b"\n")
             scan.quotes += block.count(b'"')
             previous = block[-1:]
             offset += len(block)
@@ -124,9 +124,8 @@ def _parse_exact(text: str, display: str, width: int) -> tuple[list[list[str]], 
     return rows, lines, problems
 
 
-def _parse_fast(path: Path, width: int, header_lines: int, scan: ByteScan) -> tuple[list[pa.Array], np.ndarray] | None:
-    """Columns and line numbers via pyarrow, or None if the file needs the exact reader."""
-    import pyarrow.compute as pc
+def _parse_fast(path: Path, width: int, header_lines: int) -> list[pa.ChunkedArray] | None:
+    """Columns via pyarrow, or None if the file needs the exact reader."""
     from pyarrow import csv as pacsv
 
     invalid = []
@@ -139,26 +138,28 @@ def _parse_fast(path: Path, width: int, header_lines: int, scan: ByteScan) -> tu
     try:
         table = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_lines, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_lines, block_size=1 << 20),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False, null_values=[]),
         )
     except (pa.ArrowInvalid, OSError):
         return None
-    if invalid:
-        return None
-    columns = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in table.columns]
-    n = table.num_rows
+    return None if invalid else list(table.columns)  # chunked as parsed: combining would copy every cell
+
+
+def _line_numbers(columns: list, header_lines: int, scan: ByteScan) -> np.ndarray:
+    import pyarrow.compute as pc
+
+    n = len(columns[0]) if columns else 0
     base = 1 + header_lines + np.arange(n, dtype=np.int64)
-    expected = header_lines + n - (0 if scan.last_byte == b"\n" else 1)
-    if scan.newlines == expected or n == 0:
-        return columns, base  # no line breaks inside cells: row i is on line i + 2
+    if scan.quotes == 0 or n == 0:
+        return base  # no quoted cells, so no line breaks inside cells: row i is on line i + 2
     extra = np.zeros(n, dtype=np.int64)
     for column in columns:
         extra += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False).astype(np.int64)
     # line of row i = its plain position + the line breaks inside the cells of rows before it
-    return columns, base + np.concatenate([[0], np.cumsum(extra)[:-1]])
+    return base + np.concatenate([[0], np.cumsum(extra)[:-1]])
 
 
 def _header(path: Path, display: str) -> tuple[list[str] | None, int, list[Problem]]:
@@ -179,23 +180,25 @@ def _header(path: Path, display: str) -> tuple[list[str] | None, int, list[Probl
 def read_csv(path: Path, display: str) -> RawTable:
     """Read `path` as text cells. Problems with the bytes and the CSV shape are collected, never raised."""
     empty = np.zeros(0, dtype=np.int64)
-    scan = scan_bytes(path)
     with path.open("rb") as handle:
         start = handle.read(4096)
     if not start.replace(codecs.BOM_UTF8, b"", 1).strip(b"\r\n"):
-        problems = [Problem("bom", display, line=1, column=1)] if scan.bom else []
+        problems = [Problem("bom", display, line=1, column=1)] if start.startswith(codecs.BOM_UTF8) else []
         return RawTable([], [], empty, problems + [Problem("empty-file", display, line=1)])
     header, header_lines, problems = _header(path, display)
     if header is None:
         return RawTable([], [], empty, problems or [Problem("empty-file", display, line=1)])
     width = len(header)
-    # pyarrow would take an unclosed quote's rest of file as one cell: odd quote counts go to the exact reader
-    clean = (not scan.bom and scan.nul_offset < 0 and scan.cr_offset < 0 and not scan.blank_line and header_lines == 1
-             and scan.quotes % 2 == 0)
-    fast = _parse_fast(path, width, header_lines, scan) if clean else None
-    if fast is not None:
-        columns, lines = fast
-        return RawTable(header, columns, lines, [])
+    # The byte scan (pure Python, holds the GIL) overlaps the parse (C++ threads, releases it).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(scan_bytes, path)
+        fast = _parse_fast(path, width, header_lines) if header_lines == 1 else None
+        scan = pending.result()
+    # pyarrow would silently accept a BOM in the header, CR line ends and NULs, skip blank lines
+    # and take an unclosed quote's rest of file as one cell: such files go to the exact reader
+    clean = not scan.bom and scan.nul_offset < 0 and scan.cr_offset < 0 and not scan.blank_line and scan.quotes % 2 == 0
+    if fast is not None and clean:
+        return RawTable(header, fast, _line_numbers(fast, header_lines, scan), [])
     text, problems = _decode(path.read_bytes(), display)
     rows, lines, row_problems = _parse_exact(text, display, width)
     columns = [pa.array([r[i] for r in rows], type=pa.string()) for i in range(width)]

@@ -20,21 +20,10 @@ def _np(mask) -> np.ndarray:
 
 
 def _before(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
-    """For each row after the first, whether its key sorts strictly before the previous row's
-    (missing values first), compared column by column like a tuple."""
-    n = len(frame)
-    result = np.zeros(max(n - 1, 0), dtype=bool)
-    decided = np.zeros_like(result)
-    for key in keys:
-        column = frame[key].array.__arrow_array__() if hasattr(frame[key].array, "__arrow_array__") else pa.chunked_array([pa.array(frame[key])])
-        column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-        current, previous = column.slice(1), column.slice(0, max(n - 1, 0))
-        cur_null, prev_null = _np(pc.is_null(current)), _np(pc.is_null(previous))
-        less = _np(pc.less(current, previous)) | (cur_null & ~prev_null)
-        equal = _np(pc.equal(current, previous)) | (cur_null & prev_null)
-        result |= ~decided & less
-        decided |= ~equal
-    return result
+    """For each row after the first, whether its key sorts strictly before the previous row's."""
+    from chipcontrols.ordering import compare_with_previous
+
+    return compare_with_previous([frame[k].array.__arrow_array__() for k in keys])[0]
 
 
 def sort_problems(table: Table) -> list[Problem]:
@@ -72,30 +61,50 @@ def foreign_key_problems(table: Table, tables: dict[str, Table]) -> list[Problem
         target = tables.get(ref_name)
         if target is None or not all(f in table.text for f in fields) or not all(f in target.text for f in ref_fields):
             continue
-        found = _np(pc.is_in(table.key_strings(fields, "\x1f"), value_set=target.key_strings(ref_fields, "\x1f")))
-        for position in np.flatnonzero(_present(table, fields) & ~found):
+        present = _present(table, fields)
+        rows = np.flatnonzero(present)
+        keys = table.key_strings(fields, "\x1f")
+        if len(rows) < len(present):  # optional references are mostly blank: look up only the filled ones
+            keys = keys.take(pa.array(rows))
+        found = _np(pc.is_in(keys, value_set=target.key_strings(ref_fields, "\x1f")))
+        for position in rows[~found]:
             value = "/".join(str(table.cell(f, position)) for f in fields)
             problems.append(table.problem("foreign-key", int(position), fields[0], value, ref_resource=ref_name,
                                           ref_fields=", ".join(ref_fields), ref_path=target.display))
     return problems
 
 
-def record_reference_problems(table: Table, tables: dict[str, Table]) -> list[Problem]:
-    """A polymorphic foreign key (x-recordReference): a table-name column plus a record-id column."""
+def resolve_records(table: Table, tables: dict[str, Table]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """For a table with x-recordReference: per target table, (rows naming it, position of each
+    such row's record in the target or -1). One hash lookup serves every check that needs it."""
+    if table.record_index:
+        return table.record_index
     spec = table.resource.schema.get("x-recordReference")
     if not spec or spec["table"] not in table.text or spec["id"] not in table.text:
-        return []
+        return {}
     separator = spec.get("separator", "/")
     names, ids = table.text[spec["table"]], table.text[spec["id"]]
-    fields_column = table.text.get(spec.get("fields", ""))
-    problems = []
     for name in pc.unique(names).to_pylist():
         target = tables.get(name)
         if target is None or not all(k in target.text for k in target.resource.primary_key):
             continue
         rows = _np(pc.equal(names, name))
-        known = _np(pc.is_in(ids, value_set=target.key_strings(target.resource.primary_key, separator)))
-        for position in np.flatnonzero(rows & ~known):
+        positions = pc.fill_null(pc.index_in(ids.filter(pa.array(rows)), value_set=target.key_strings(target.resource.primary_key, separator)), -1)
+        table.record_index[name] = (rows, positions.to_numpy(zero_copy_only=False).astype(np.int64))
+    return table.record_index
+
+
+def record_reference_problems(table: Table, tables: dict[str, Table]) -> list[Problem]:
+    """A polymorphic foreign key (x-recordReference): a table-name column plus a record-id column."""
+    spec = table.resource.schema.get("x-recordReference")
+    if not spec:
+        return []
+    fields_column = table.text.get(spec.get("fields", ""))
+    problems = []
+    for name, (rows, positions) in resolve_records(table, tables).items():
+        target = tables[name]
+        row_numbers = np.flatnonzero(rows)
+        for position in row_numbers[positions < 0]:
             problems.append(table.problem("record-reference", int(position), spec["id"], table.cell(spec["id"], position),
                                           ref_resource=name, ref_path=target.display))
         if fields_column is None:
@@ -113,22 +122,30 @@ def record_reference_problems(table: Table, tables: dict[str, Table]) -> list[Pr
     return problems
 
 
+def cited_positions(tables: dict[str, Table], name: str, row_filter=None) -> np.ndarray:
+    """Which records of table `name` are cited (optionally only by citing rows passing row_filter)."""
+    cited = np.zeros(len(tables[name].lines), dtype=bool)
+    for source in tables.values():
+        resolved = resolve_records(source, tables).get(name)
+        if resolved is None:
+            continue
+        rows, positions = resolved
+        if row_filter is not None:
+            positions = positions[row_filter(source)[rows]]
+        cited[positions[positions >= 0]] = True
+    return cited
+
+
 def citation_coverage_problems(tables: dict[str, Table]) -> list[Problem]:
     """Every record of a resource marked x-citationRequired is cited at least once."""
     citing = [t for t in tables.values() if t.resource.schema.get("x-recordReference")]
+    citations_path = citing[0].display if citing else "the citations table"
     problems = []
     for table in tables.values():
         if not table.resource.citation_required or not all(k in table.text for k in table.resource.primary_key):
             continue
-        cited = []
-        for source in citing:
-            spec = source.resource.schema["x-recordReference"]
-            if spec["table"] in source.text and spec["id"] in source.text:
-                cited.append(source.text[spec["id"]].filter(pc.equal(source.text[spec["table"]], table.resource.name)))
         keys = table.key_strings(table.resource.primary_key, "/")
-        value_set = pa.concat_arrays(cited) if cited else pa.array([], type=pa.string())
-        citations_path = citing[0].display if citing else "the citations table"
-        for position in np.flatnonzero(~_np(pc.is_in(keys, value_set=value_set))):
+        for position in np.flatnonzero(~cited_positions(tables, table.resource.name)):
             problems.append(table.problem("citation-missing", int(position), table.resource.primary_key[0], keys[int(position)].as_py(),
                                           resource=table.resource.name, citations_path=citations_path))
     return problems

@@ -46,7 +46,11 @@ def _check(rule: str, value, kind: str) -> pa.Check:
 
 
 def _first_occurrences(frame: pd.DataFrame | pd.Series) -> pd.Series:
-    return ~frame.duplicated(keep="first")
+    """True for each row whose key was not seen in an earlier row."""
+    from chipcontrols.ordering import first_occurrences
+
+    columns = [frame] if isinstance(frame, pd.Series) else [frame[c] for c in frame.columns]
+    return pd.Series(first_occurrences([_arrow(c) for c in columns]), index=frame.index)
 
 
 RULE_OF = {"exclusiveMinimum": "minimum", "exclusiveMaximum": "maximum"}

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from chipcontrols.problems import RULES, Problem
-from chipcontrols.table import Table
+from chipcontrols.table import Table, concat
 
 RULES.update({
     "quote-value": ("no quote cited for this figure states its value {value} {unit}", "Cite a quote that contains the number as the source writes it (e.g. '$5.5 billion', '15%', '1.5 million'); for a table in millions, say 'in millions' in the citation's locator."),
@@ -76,14 +76,14 @@ def quote_value_problems(package, tables: dict[str, Table]) -> list[Problem]:
 def rule_source_problems(package, tables: dict[str, Table]) -> list[Problem]:
     if not {"events", "citations", "sources"} <= tables.keys():
         return []
-    events, cites, sources = tables["events"], tables["citations"], tables["sources"]
+    from chipcontrols.integrity import cited_positions
+
+    events, sources = tables["events"], tables["sources"]
     rule_sources = sources.text["source_id"].filter(pc.equal(sources.text["source_type"], "government_rule"))
-    of_events = pc.equal(cites.text["record_table"], "events")
-    cited = cites.text["record_id"].filter(of_events)
-    cited_by_rule = cites.text["record_id"].filter(pc.and_(of_events, pc.is_in(cites.text["source_id"], value_set=rule_sources)))
+    by_rule_text = lambda citing: _np(pc.is_in(citing.text["source_id"], value_set=rule_sources)) if "source_id" in citing.text else None  # noqa: E731
     is_rule = _np(pc.equal(events.text["event_type"], "export_control_rule"))
-    has_citation = _np(pc.is_in(events.text["event_id"], value_set=cited))
-    has_rule_text = _np(pc.is_in(events.text["event_id"], value_set=cited_by_rule))
+    has_citation = cited_positions(tables, "events")
+    has_rule_text = cited_positions(tables, "events", row_filter=by_rule_text)
     return [events.problem("rule-source", int(p), "event_id", events.cell("event_id", p)) for p in np.flatnonzero(is_rule & has_citation & ~has_rule_text)]
 
 
@@ -98,7 +98,7 @@ def orphan_problems(package, tables: dict[str, Table]) -> list[Problem]:
         if target not in tables:
             continue
         table = tables[target]
-        value_set = pa.concat_arrays(referenced[target]) if referenced[target] else pa.array([], type=pa.string())
+        value_set = concat(referenced[target])
         for position in np.flatnonzero(~_np(pc.is_in(table.text[key], value_set=value_set))):
             problem = table.problem("orphan", int(position), key, table.cell(key, position), resource=target)
             problem.severity = "warning"
@@ -106,4 +106,6 @@ def orphan_problems(package, tables: dict[str, Table]) -> list[Problem]:
     return problems
 
 
+COLUMNS_USED = {"events": {"event_type"}, "sources": {"source_type"}, "financial_figures": {"value", "unit"},
+                "citations": {"field", "quote", "locator"}}
 QUALITY_CHECKS = (quote_value_problems, rule_source_problems, orphan_problems)

@@ -16,6 +16,12 @@ from chipcontrols.problems import Problem
 from chipcontrols.typecast import cast_column, type_hint
 
 
+def concat(arrays: list) -> pa.ChunkedArray:
+    """Arrays and chunked arrays of strings, end to end, without copying."""
+    chunks = [chunk for a in arrays for chunk in (a.chunks if isinstance(a, pa.ChunkedArray) else [a])]
+    return pa.chunked_array(chunks, type=pa.string())
+
+
 @dataclass
 class Table:
     resource: Resource
@@ -26,6 +32,12 @@ class Table:
     column_of: dict[str, int]  # field name -> 1-based column in the file
     problems: list[Problem] = field(default_factory=list)
     readable: bool = True
+    record_index: dict = field(default_factory=dict)  # cache of resolved polymorphic references
+
+    def keep_only(self, names: set[str]) -> None:
+        """Drop the other columns from memory (large tables, once their own checks are done)."""
+        self.text = {k: v for k, v in self.text.items() if k in names}
+        self.frame = self.frame[[c for c in self.frame.columns if c in names]]
 
     def cell(self, name: str, position: int) -> str:
         return self.text[name][int(position)].as_py()

@@ -44,21 +44,29 @@ def _full(text: pa.Array, pattern: str) -> pa.Array:
     return pc.fill_null(pc.match_substring_regex(text, f"^(?:{pattern})$"), False)
 
 
-def _series(array: pa.Array) -> pd.Series:
+def _without_empty(text):
+    """The same strings with empty cells marked missing, sharing the string data (no copy)."""
+    if isinstance(text, pa.ChunkedArray):
+        return pa.chunked_array([_without_empty(chunk) for chunk in text.chunks], type=text.type)
+    present = pc.not_equal(text, "")
+    if text.offset or text.null_count or present.offset or present.null_count:
+        return pc.if_else(present, text, pa.scalar(None, pa.string()))
+    return pa.Array.from_buffers(text.type, len(text), [present.buffers()[1], *text.buffers()[1:]])
+
+
+def _series(array) -> pd.Series:
     return pd.Series(pd.arrays.ArrowExtensionArray(array))
 
 
 def cast_column(cells, field: dict) -> Cast:
     """Parse one column of text cells according to `field` (a Table Schema field descriptor)."""
     text = cells if isinstance(cells, (pa.Array, pa.ChunkedArray)) else pa.array(list(cells), type=pa.string())
-    if isinstance(text, pa.ChunkedArray):
-        text = text.combine_chunks()
     empty = pc.equal(text, "")
     missing = _mask(empty)
     kind = field.get("type", "string")
     nothing = np.zeros(len(text), dtype=bool)
     if kind in ("string", "any"):
-        return Cast(_series(pc.if_else(empty, pa.scalar(None, pa.string()), text)), nothing, missing)
+        return Cast(_series(_without_empty(text)), nothing, missing)
     if kind in ("number", "integer"):
         ok = _full(text, NUMBER if kind == "number" else INTEGER)
         target = pa.float64() if kind == "number" else pa.int64()
@@ -83,8 +91,9 @@ def cast_column(cells, field: dict) -> Cast:
         pattern, fmt = (DATE, "%Y-%m-%d") if kind == "date" else (DATETIME, "%Y-%m-%dT%H:%M:%SZ")
         shaped = pc.if_else(_full(text, pattern), text, pa.scalar(None, pa.string()))
         parsed = pc.strptime(shaped, format=fmt, unit="s", error_is_null=True)
-        # strptime rolls 2025-02-30 over to 2025-03-02: a real date prints back as written
-        real = pc.fill_null(pc.equal(pc.strftime(parsed, format=fmt), shaped), False)
+        # strptime rolls 2025-02-30 over to 2025-03-02: in a real date the day stays as written
+        written_day = pc.cast(pc.utf8_slice_codeunits(shaped, 8, 10), pa.int64())
+        real = pc.fill_null(pc.equal(pc.day(parsed), written_day), False)
         values = pc.if_else(real, parsed, pa.scalar(None, parsed.type))
         return Cast(_series(values), ~missing & ~_mask(real), missing)
     raise ValueError(f"unsupported Table Schema type {kind!r}")

@@ -37,22 +37,48 @@ def load_tables(package: Package) -> dict[str, Table]:
     return {resource.name: load_table(package, resource) for resource in package.resources}
 
 
-def validate(descriptor_path: Path, on_date: dt.date | None = None, extra_checks=(), skip_derived: bool = False) -> Result:
+# Above this many rows a table keeps only the columns later checks read once its own checks are
+# done, so memory stays near the size of the data (see benchmarks/).
+LARGE_TABLE_ROWS = 200_000
+
+
+def columns_needed_later(package: Package, columns_used: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Per table, the columns that cross-table checks read: keys, references, and what extra checks name."""
+    needed = {r.name: set(r.primary_key) | set(columns_used.get(r.name, ())) for r in package.resources}
+    for resource in package.resources:
+        spec = resource.schema.get("x-recordReference") or {}
+        needed[resource.name] |= {spec[k] for k in ("table", "id", "fields") if k in spec}
+        for fk in resource.foreign_keys:
+            needed[resource.name] |= set(fk["fields"])
+            target = fk["reference"].get("resource") or resource.name
+            needed.setdefault(target, set()).update(fk["reference"]["fields"])
+        if resource.derived:
+            needed = {name: set(r.field_names) for name, r in ((r.name, r) for r in package.resources)}
+            break
+    return needed
+
+
+def validate(descriptor_path: Path, on_date: dt.date | None = None, extra_checks=(), skip_derived: bool = False,
+             columns_used: dict[str, set[str]] | None = None, keep_all_columns: bool = True) -> Result:
     from chipcontrols import integrity
     from chipcontrols.constraints import constraint_problems
 
     package, problems = load_package(Path(descriptor_path))
     if package is None:
         return Result(problems)
-    tables = load_tables(package)
     on_date = on_date or today()
-    for table in tables.values():
+    needed = columns_needed_later(package, columns_used or {})
+    tables = {}
+    for resource in package.resources:
+        table = tables[resource.name] = load_table(package, resource)
         problems += table.problems
         if not table.readable:
             continue
         problems += constraint_problems(table)
         problems += integrity.sort_problems(table)
         problems += integrity.future_date_problems(table, on_date)
+        if not keep_all_columns and len(table.lines) > LARGE_TABLE_ROWS:
+            table.keep_only(needed.get(resource.name, set()))
     readable = {name: t for name, t in tables.items() if t.readable}
     for table in readable.values():
         problems += integrity.foreign_key_problems(table, readable)
