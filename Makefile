@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CLI := $(BIN)/chipcontrols
 
-.PHONY: build test validate fmt derive stats docs lock clean
+.PHONY: build test validate fmt derive stats docs bench lock clean
 
 build: $(STAMP)
 	$(CLI) build datapackage.json
@@ -36,6 +36,10 @@ docs: $(STAMP)
 
 stats: $(STAMP)
 	$(CLI) stats datapackage.json
+
+# Validation benchmark (minutes; not part of make test): ratios against the pyarrow floor and frictionless.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
 
 # Re-resolve the pins from requirements.in (needs the package index; commit the result).
 lock:

@@ -43,7 +43,7 @@ def _rows(schema: dict, n: int, rng: random.Random, key_of, fixed: dict) -> list
     return rows
 
 
-def generate(target: Path, n: int, errors: int = 0, seed: int = 20261129) -> Path:
+def generate(target: Path, n: int, errors: int = 0, seed: int = 20261129, injected: list | None = None) -> Path:
     """Write a package with n events and n citations into target; returns its datapackage.json."""
     rng = random.Random(seed)
     if target.exists():
@@ -72,7 +72,9 @@ def generate(target: Path, n: int, errors: int = 0, seed: int = 20261129) -> Pat
                             "quote": lambda i: f"Quote number {i} from the source, verbatim."}),
     }
     if errors:
-        _inject(tables, schemas, errors, rng)
+        done = _inject(tables, schemas, errors, rng)
+        if injected is not None:
+            injected.extend(done)
     for name, rows in tables.items():
         with (target / "datapackage" / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
@@ -81,26 +83,30 @@ def generate(target: Path, n: int, errors: int = 0, seed: int = 20261129) -> Pat
     return target / "datapackage.json"
 
 
-# Kinds of damage, each breaking one rule in one cell (or one row), spread evenly.
+# Kinds of damage, each breaking one rule in one cell, spread evenly: (table, column, value, rule).
 DAMAGE = [
-    ("events", "event_type", "licence_requirement"),  # enum
-    ("events", "date", "2025-02-30"),  # type
-    ("events", "title", ""),  # required
-    ("events", "country", "XX"),  # enum
-    ("events", "superseded_by", "2099-01-01-nothing"),  # foreign key
-    ("citations", "source_id", "no-such-source"),  # foreign key
-    ("citations", "record_id", "no-such-event"),  # record reference (and leaves an event uncited)
-    ("events", "date", "2031-01-01"),  # future date
+    ("events", "event_type", "licence_requirement", "enum"),
+    ("events", "date", "2025-02-30", "type"),
+    ("events", "title", "", "required"),
+    ("events", "country", "XX", "enum"),
+    ("events", "superseded_by", "2099-01-01-nothing", "foreign-key"),
+    ("citations", "source_id", "no-such-source", "foreign-key"),
+    ("citations", "record_id", "no-such-event", "record-reference"),  # also leaves an event uncited
+    ("events", "date", "2031-01-01", "future-date"),
 ]
 
 
-def _inject(tables: dict, schemas: dict, errors: int, rng: random.Random) -> None:
+def _inject(tables: dict, schemas: dict, errors: int, rng: random.Random) -> list[tuple[str, int, str, str]]:
+    """Damage cells in place; returns (file, line, column, rule) for each, lines counted as in the CSV."""
     names = {t: [f["name"] for f in schemas[t]["fields"]] for t in tables}
     step = max(1, len(tables["events"]) // errors)
+    done = {}
     for k in range(errors):
-        table, column, value = DAMAGE[k % len(DAMAGE)]
-        row = (k * step + 7) % len(tables[table])
+        table, column, value, rule = DAMAGE[k % len(DAMAGE)]
+        row = (k * step + 7 + k // len(DAMAGE)) % len(tables[table])
         tables[table][row][names[table].index(column)] = value
+        done[(table, row, column)] = (f"datapackage/{table}.csv", row + 2, column, rule)
+    return sorted(done.values())
 
 
 if __name__ == "__main__":

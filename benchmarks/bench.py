@@ -1,0 +1,117 @@
+"""Validation benchmark: times the pyarrow floor, `chipcontrols validate` and `frictionless
+validate` on synthetic copies of the package (generated from its own schemas), in one run, and
+prints ratios. Each measurement runs in a fresh process; peak memory is the child's maximum
+resident set size as the OS reports it. Not part of `make test` (tests run it at 1k rows)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synth import generate  # noqa: E402
+
+FLOOR = """
+import sys, json
+import pyarrow as pa, pyarrow.csv as c
+d = json.load(open(sys.argv[1]))
+root = sys.argv[1].rsplit("/", 1)[0]
+for r in d["resources"]:
+    names = open(f"{root}/{r['path']}", encoding="utf-8").readline().rstrip("\\n").split(",")
+    c.read_csv(f"{root}/{r['path']}", convert_options=c.ConvertOptions(column_types={n: pa.string() for n in names}))
+"""
+
+# Runs a command and reports its wall time and peak memory: as the only child of this wrapper,
+# RUSAGE_CHILDREN is exactly that command's.
+MEASURE = """
+import resource, subprocess, sys, time, json
+start = time.perf_counter()
+result = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+elapsed = time.perf_counter() - start
+print(json.dumps({"seconds": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, "code": result.returncode}))
+"""
+
+
+def measure(command: list[str], runs: int) -> dict:
+    samples = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, check=True)
+        samples.append(json.loads(out.stdout))
+    return {"seconds": statistics.median(s["seconds"] for s in samples), "peak_mb": max(s["peak_mb"] for s in samples),
+            "code": samples[0]["code"]}
+
+
+def csv_bytes(descriptor: Path) -> int:
+    return sum(p.stat().st_size for p in (descriptor.parent / "datapackage").glob("*.csv"))
+
+
+def rows_in(descriptor: Path) -> int:
+    return sum(sum(1 for _ in p.open(encoding="utf-8")) - 1 for p in (descriptor.parent / "datapackage").glob("*.csv"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000, 1_000_000], help="rows of events (and of citations)")
+    parser.add_argument("--errors", type=int, default=10_000, help="errors injected in the error run at the largest size")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (the median is reported)")
+    parser.add_argument("--frictionless-rows", type=int, default=100_000, help="size at which frictionless is measured, then scaled linearly")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    python = sys.executable
+    ours = [python, "-m", "chipcontrols", "validate"]
+    frictionless = [str(Path(python).parent / "frictionless"), "validate"]
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        sizes = sorted(set(args.rows))
+        for n in sizes:
+            descriptor = generate(Path(tmp) / f"clean-{n}", n)
+            rows, size = rows_in(descriptor), csv_bytes(descriptor)
+            floor = measure([python, "-c", FLOOR, str(descriptor)], args.runs)
+            mine = measure([*ours, str(descriptor)], args.runs)
+            entry = {"label": f"{n:,} clean", "rows": rows, "mb": size / 1e6, "floor": floor, "ours": mine}
+            if n == min(args.frictionless_rows, max(sizes)) or n == args.frictionless_rows:
+                fr = measure([*frictionless, str(descriptor)], 1)
+                entry["frictionless"] = fr
+            results.append(entry)
+        if args.errors:
+            n = max(sizes)
+            descriptor = generate(Path(tmp) / f"errors-{n}", n, errors=args.errors)
+            out = subprocess.run([*ours, str(descriptor), "--format", "json"], capture_output=True, text=True)
+            reported = len(json.loads(out.stdout)["problems"])
+            results.append({"label": f"{n:,} with {args.errors:,} errors", "rows": rows_in(descriptor), "mb": csv_bytes(descriptor) / 1e6,
+                            "floor": measure([python, "-c", FLOOR, str(descriptor)], args.runs),
+                            "ours": measure([*ours, str(descriptor)], args.runs), "reported": reported})
+    fr_entry = next((r for r in results if "frictionless" in r), None)
+    fr_rate = fr_entry["rows"] / fr_entry["frictionless"]["seconds"] if fr_entry else None
+    if args.json:
+        print(json.dumps(results, indent=1))
+        return 0
+    print(f"{'run':28} {'rows':>10} {'MB':>7} {'floor s':>8} {'ours s':>8} {'x floor':>8} {'peak MB':>8} {'x size':>7} {'rows/s':>11} {'fl. s':>9} {'speed-up':>9}")
+    for r in results:
+        fl_seconds = r["frictionless"]["seconds"] if "frictionless" in r else (r["rows"] / fr_rate if fr_rate else float("nan"))
+        note = "" if "frictionless" in r else "*"
+        print(f"{r['label']:28} {r['rows']:>10,} {r['mb']:>7.1f} {r['floor']['seconds']:>8.2f} {r['ours']['seconds']:>8.2f} "
+              f"{r['ours']['seconds'] / r['floor']['seconds']:>8.2f} {r['ours']['peak_mb']:>8.0f} {r['ours']['peak_mb'] / r['mb']:>7.2f} "
+              f"{r['rows'] / r['ours']['seconds']:>11,.0f} {fl_seconds:>8.1f}{note} {fl_seconds / r['ours']['seconds']:>9.1f}")
+    clean = [r for r in results if r["label"].endswith("clean")]
+    if len(clean) >= 2:
+        small, large = clean[-2], clean[-1]
+        print(f"scaling: {large['rows'] / small['rows']:.0f}x the rows took {large['ours']['seconds'] / small['ours']['seconds']:.1f}x the time")
+    errors = next((r for r in results if "reported" in r), None)
+    if errors:
+        print(f"error run: {errors['reported']:,} problems reported; time {errors['ours']['seconds'] / clean[-1]['ours']['seconds']:.2f}x the clean run")
+    print("floor = a fresh Python process reading every CSV with pyarrow (all columns as text); ours = `chipcontrols validate` "
+          "(every check it runs on the real package); medians of", args.runs, "runs. * frictionless measured once at "
+          f"{fr_entry['label'] if fr_entry else '-'} and scaled linearly by rows.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
