@@ -224,3 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, MemoryError) as exc:
         print(f"chipcontrols: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - a contributor must never see a traceback
+        if os.environ.get("CHIPCONTROLS_DEBUG"):
+            raise
+        print(f"chipcontrols: internal error ({type(exc).__name__}: {exc}). This is a bug in chipcontrols, not in your data: "
+              "please report it with the file you were checking (set CHIPCONTROLS_DEBUG=1 for details).", file=sys.stderr)
+        return EXIT_USAGE

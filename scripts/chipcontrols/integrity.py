@@ -59,7 +59,7 @@ def foreign_key_problems(table: Table, tables: dict[str, Table]) -> list[Problem
         ref_name = ref.get("resource") or table.resource.name
         ref_fields = [ref["fields"]] if isinstance(ref["fields"], str) else list(ref["fields"])
         target = tables.get(ref_name)
-        if target is None or not all(f in table.text for f in fields) or not all(f in target.text for f in ref_fields):
+        if target is None or not target.complete or not all(f in table.text for f in fields) or not all(f in target.text for f in ref_fields):
             continue
         present = _present(table, fields)
         rows = np.flatnonzero(present)
@@ -86,7 +86,7 @@ def resolve_records(table: Table, tables: dict[str, Table]) -> dict[str, tuple[n
     names, ids = table.text[spec["table"]], table.text[spec["id"]]
     for name in pc.unique(names).to_pylist():
         target = tables.get(name)
-        if target is None or not all(k in target.text for k in target.resource.primary_key):
+        if target is None or not target.complete or not all(k in target.text for k in target.resource.primary_key):
             continue
         rows = _np(pc.equal(names, name))
         positions = pc.fill_null(pc.index_in(ids.filter(pa.array(rows)), value_set=target.key_strings(target.resource.primary_key, separator)), -1)
@@ -141,6 +141,8 @@ def citation_coverage_problems(tables: dict[str, Table]) -> list[Problem]:
     citing = [t for t in tables.values() if t.resource.schema.get("x-recordReference")]
     citations_path = citing[0].display if citing else "the citations table"
     problems = []
+    if not all(t.complete for t in citing):
+        return []  # citations may sit in the part that could not be read
     for table in tables.values():
         if not table.resource.citation_required or not all(k in table.text for k in table.resource.primary_key):
             continue

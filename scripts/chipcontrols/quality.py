@@ -52,12 +52,17 @@ def states_value(text: str, value: float, locator: str = "") -> bool:
     return any(abs(n - target) <= 1e-9 * max(1.0, target) for n in numbers_in(text, locator))
 
 
+def _has(tables: dict[str, Table], table: str, *columns: str) -> bool:
+    """Whether a table was read with these columns (a broken header can lose them)."""
+    return table in tables and all(c in tables[table].text for c in columns)
+
+
 def _np(mask) -> np.ndarray:
     return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
 
 
 def quote_value_problems(package, tables: dict[str, Table]) -> list[Problem]:
-    if not {"financial_figures", "citations"} <= tables.keys():
+    if not (_has(tables, "financial_figures", "figure_id", "value", "unit") and _has(tables, "citations", "record_table", "record_id", "field", "quote", "locator")):
         return []
     figures, cites = tables["financial_figures"], tables["citations"]
     mine = _np(pc.equal(cites.text["record_table"], "financial_figures"))
@@ -74,7 +79,7 @@ def quote_value_problems(package, tables: dict[str, Table]) -> list[Problem]:
 
 
 def rule_source_problems(package, tables: dict[str, Table]) -> list[Problem]:
-    if not {"events", "citations", "sources"} <= tables.keys():
+    if not (_has(tables, "events", "event_id", "event_type") and _has(tables, "sources", "source_id", "source_type") and _has(tables, "citations", "source_id")):
         return []
     from chipcontrols.integrity import cited_positions
 
@@ -95,7 +100,7 @@ def orphan_problems(package, tables: dict[str, Table]) -> list[Problem]:
             referenced[target].append(tables[name].text[column])
     problems = []
     for target, key in (("companies", "company_id"), ("chips", "chip_id")):
-        if target not in tables:
+        if not _has(tables, target, key):
             continue
         table = tables[target]
         value_set = concat(referenced[target])

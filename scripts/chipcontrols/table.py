@@ -34,6 +34,11 @@ class Table:
     readable: bool = True
     record_index: dict = field(default_factory=dict)  # cache of resolved polymorphic references
 
+    @property
+    def complete(self) -> bool:
+        """False when part of the file could not be read: checks against its keys would mislead."""
+        return self.readable and not any(p.rule in ("csv-syntax", "encoding") for p in self.problems)
+
     def keep_only(self, names: set[str]) -> None:
         """Drop the other columns from memory (large tables, once their own checks are done)."""
         self.text = {k: v for k, v in self.text.items() if k in names}

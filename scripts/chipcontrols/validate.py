@@ -62,6 +62,7 @@ def validate(descriptor_path: Path, on_date: dt.date | None = None, extra_checks
              columns_used: dict[str, set[str]] | None = None, keep_all_columns: bool = True) -> Result:
     from chipcontrols import integrity
     from chipcontrols.constraints import constraint_problems
+    from chipcontrols.safety import formula_problems
 
     package, problems = load_package(Path(descriptor_path))
     if package is None:
@@ -77,6 +78,7 @@ def validate(descriptor_path: Path, on_date: dt.date | None = None, extra_checks
         problems += constraint_problems(table)
         problems += integrity.sort_problems(table)
         problems += integrity.future_date_problems(table, on_date)
+        problems += formula_problems(table)
         if not keep_all_columns and len(table.lines) > LARGE_TABLE_ROWS:
             table.keep_only(needed.get(resource.name, set()))
     readable = {name: t for name, t in tables.items() if t.readable}
