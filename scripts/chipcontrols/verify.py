@@ -8,6 +8,7 @@ import json
 import stat
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from chipcontrols.problems import RULES, Problem
@@ -40,7 +41,10 @@ def _extract(archive_path: Path, target: Path) -> tuple[Path | None, list[Proble
         bad = [Problem("unsafe-archive", display, value=i.filename) for i in archive.infolist() if _unsafe(i)]
         if bad:
             return None, bad
-        archive.extractall(target)
+        try:
+            archive.extractall(target)
+        except (zipfile.BadZipFile, OSError, zlib.error, EOFError) as exc:
+            return None, [Problem("checksum", display, value=display, params={"detail": f"the archive is damaged: {exc}"})]
     tops = [p for p in target.iterdir()]
     return (tops[0] if len(tops) == 1 and tops[0].is_dir() else target), []
 
