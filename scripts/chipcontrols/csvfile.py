@@ -51,20 +51,24 @@ class ByteScan:
 
 
 def scan_bytes(path: Path) -> ByteScan:
-    """One streaming pass over the file for what the parser would silently accept or skip."""
+    """One streaming pass over the file for what the parser would silently accept or skip.
+    numpy does the counting, so the pass runs beside pyarrow's parse instead of holding the GIL."""
     scan = ByteScan()
     offset, previous = 0, b""
     with path.open("rb") as handle:
         while block := handle.read(CHUNK):
+            data = np.frombuffer(block, dtype=np.uint8)
             if offset == 0:
                 scan.bom = block.startswith(codecs.BOM_UTF8)
-            if scan.nul_offset < 0 and (at := block.find(b"\x00")) >= 0:
-                scan.nul_offset = offset + at
-            if scan.cr_offset < 0 and (at := block.find(b"\r")) >= 0:
-                scan.cr_offset = offset + at
-            if not scan.blank_line and (b"\n\n" in block or (previous == b"\n" and block[:1] == b"\n")):
+            if scan.nul_offset < 0 and (hits := np.flatnonzero(data == 0)).size:
+                scan.nul_offset = offset + int(hits[0])
+            if scan.cr_offset < 0 and (hits := np.flatnonzero(data == 13)).size:
+                scan.cr_offset = offset + int(hits[0])
+            newline = data == 10
+            if not scan.blank_line and (np.any(newline[1:] & newline[:-1]) or (previous == b"\n" and block[:1] == b"\n")):
                 scan.blank_line = True
-            scan.quotes += block.count(b'"')
+            scan.quotes += int(np.count_nonzero(data == 34))
+            scan.newlines += int(np.count_nonzero(newline))
             previous = block[-1:]
             offset += len(block)
     scan.size, scan.last_byte = offset, previous
@@ -153,8 +157,9 @@ def _line_numbers(columns: list, header_lines: int, scan: ByteScan) -> np.ndarra
 
     n = len(columns[0]) if columns else 0
     base = 1 + header_lines + np.arange(n, dtype=np.int64)
-    if scan.quotes == 0 or n == 0:
-        return base  # no quoted cells, so no line breaks inside cells: row i is on line i + 2
+    lines_in_file = scan.newlines + (0 if scan.last_byte == b"\n" else 1)
+    if scan.quotes == 0 or n == 0 or lines_in_file == header_lines + n:
+        return base  # no line breaks inside cells: row i is on line i + 2
     extra = np.zeros(n, dtype=np.int64)
     for column in columns:
         extra += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False).astype(np.int64)

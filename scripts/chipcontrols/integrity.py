@@ -66,7 +66,11 @@ def foreign_key_problems(table: Table, tables: dict[str, Table]) -> list[Problem
         keys = table.key_strings(fields, "\x1f")
         if len(rows) < len(present):  # optional references are mostly blank: look up only the filled ones
             keys = keys.take(pa.array(rows))
-        found = _np(pc.is_in(keys, value_set=target.key_strings(ref_fields, "\x1f")))
+        target_keys = target.key_strings(ref_fields, "\x1f")
+        if len(keys) * 8 < len(target_keys):
+            # few references into a large table: hash the references, not the table
+            target_keys = target_keys.filter(pc.is_in(target_keys, value_set=keys))
+        found = _np(pc.is_in(keys, value_set=target_keys))
         for position in rows[~found]:
             value = "/".join(str(table.cell(f, position)) for f in fields)
             problems.append(table.problem("foreign-key", int(position), fields[0], value, ref_resource=ref_name,
