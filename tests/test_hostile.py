@@ -68,7 +68,7 @@ def test_too_few_cells(package):
 def test_unclosed_quote(package):
     path = _csv(package, "companies")
     path.write_text(path.read_text(encoding="utf-8") + 'zz-open,"never closed\n', encoding="utf-8")
-    hits = _check(package, "csv-syntax", "datapackage/companies.csv")
+    _check(package, "csv-syntax", "datapackage/companies.csv")
     result = json.loads(run_cli("validate", str(package / "datapackage.json"), "--format", "json").stdout)
     assert not [p for p in result["problems"] if p["rule"] == "foreign-key"], "no cascade of errors against a table that could not be read"
 

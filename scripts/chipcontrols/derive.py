@@ -8,7 +8,7 @@ import math
 import pandas as pd
 
 from chipcontrols.descriptor import Package, Resource
-from chipcontrols.fmt import _atomic_write, canonical_text
+from chipcontrols.fmt import atomic_write, canonical_text
 from chipcontrols.problems import RULES, Problem
 from chipcontrols.table import Table
 
@@ -57,7 +57,7 @@ def derive(package: Package, tables: dict[str, Table]) -> list[str]:
         if resource.derived and resource.name in DERIVATIONS:
             data = derived_bytes(resource, tables)
             if not resource.path.exists() or resource.path.read_bytes() != data:
-                _atomic_write(resource.path, data)
+                atomic_write(resource.path, data)
                 changed.append(package.rel(resource.path))
     return changed
 

@@ -51,11 +51,11 @@ def format_resource(package: Package, resource) -> tuple[bool, list[Problem]]:
     new, problems = canonical_bytes(package, resource)
     if new is None or new == resource.path.read_bytes():
         return False, problems
-    _atomic_write(resource.path, new)
+    atomic_write(resource.path, new)
     return True, []
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -103,7 +103,6 @@ class Site:
 
     def dictionary(self, resource) -> str:
         table = self.tables[resource.name]
-        schema = resource.schema
         parts = [f"# {esc(resource.descriptor.get('title', resource.name))}", "", f"<p>{esc(resource.descriptor.get('description', ''))}</p>", "",
                  f"<p>File <code>{esc(resource.relpath)}</code>, {len(table.lines):,} rows. Primary key: "
                  f"<code>{esc(', '.join(resource.primary_key))}</code>.</p>"]

@@ -81,6 +81,9 @@ def validate(descriptor_path: Path, on_date: dt.date | None = None, extra_checks
         problems += formula_problems(table)
         if not keep_all_columns and len(table.lines) > LARGE_TABLE_ROWS:
             table.keep_only(needed.get(resource.name, set()))
+            import pyarrow
+
+            pyarrow.default_memory_pool().release_unused()  # hand the dropped columns back to the OS now
     readable = {name: t for name, t in tables.items() if t.readable}
     for table in readable.values():
         problems += integrity.foreign_key_problems(table, readable)
