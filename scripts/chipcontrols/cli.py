@@ -130,6 +130,9 @@ def cmd_build(args) -> int:
         print_text(result.problems)
         print("build refused: the package is not valid", file=sys.stderr)
         return EXIT_INVALID
+    warnings = [p for p in result.problems if p.severity == "warning"]
+    if warnings:
+        print(f"valid, with {len(warnings)} warning(s) (run `chipcontrols validate` to see them)")
     dist = Path(args.dist) if args.dist else descriptor.parent / "dist"
     try:
         for path in build(result.package, dist):
