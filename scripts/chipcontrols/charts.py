@@ -111,10 +111,10 @@ def revenue_bars(bars: list[dict], charges: list[dict]) -> str:
     for charge in charges:
         if charge["label"] in labels:
             i = labels.index(charge["label"])
-            ax.annotate(f"charge ${charge['value'] / 1e9:,.1f}bn", (i, top * 0.9), ha="center", fontsize=7, color=COLOURS["charge"],
-                        arrowprops={"arrowstyle": "-", "color": COLOURS["charge"]}, xytext=(i, top * 1.05))
+            ax.annotate(f"export-control charge ${charge['value'] / 1e9:,.1f}bn", (i, bars[i]["value"] / 1e9), ha="center", fontsize=7,
+                        color=COLOURS["charge"], arrowprops={"arrowstyle": "-", "color": COLOURS["charge"]}, xytext=(i, top * 1.17))
     ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
     ax.set_ylabel("US$ billion")
-    ax.set_ylim(0, top * 1.2 if math.isfinite(top) else 1)
+    ax.set_ylim(0, top * 1.28 if math.isfinite(top) else 1)
     ax.grid(True, axis="y", color="#e5e7eb", linewidth=0.5)
     return _svg(fig)

@@ -125,9 +125,9 @@ class Site:
                     shown.append(f"{esc(key)} <code>{esc(value)}</code>")
             rows.append([f"<code>{esc(f['name'])}</code>", esc(f.get("type", "string")), "; ".join(shown), esc(f.get("description", "")),
                          f"<code>{esc(f.get('example', ''))}</code>"])
-        parts += ["", "## Fields", html_table(["field", "type", "constraints", "description", "example"], rows, "fields")]
+        parts += ["", "## Fields", html_table(["field", "type", "constraints", "description", "example"], rows)]
         sample = [[esc(table.cell(n, i)) for n in resource.field_names if n in table.text] for i in range(min(5, len(table.lines)))]
-        parts += ["## First rows", html_table([n for n in resource.field_names if n in table.text], sample, "sample")]
+        parts += ["## First rows", html_table([n for n in resource.field_names if n in table.text], sample)]
         return "\n".join(parts)
 
     def timeline(self) -> str:
@@ -204,7 +204,7 @@ class Site:
             "## Memory bandwidth against TPP", "", "![Scatter chart of memory bandwidth in TB/s against total processing performance for each chip.](bandwidth-vs-tpp.svg)", "",
             "## China-specific parts beside their parents", "",
             "![Bar chart comparing the TPP of each China-specific part (orange) with the chip it was cut down from (blue).](china-parts-vs-parents.svg)", "",
-            "## Specifications", html_table(spec_columns + ["sources"], rows, "specs"),
+            "## Specifications", html_table(spec_columns + ["sources"], rows),
         ])
 
     def money(self, folder: Path) -> str:
@@ -214,20 +214,21 @@ class Site:
             cites = self.cites.get(("financial_figures", f["figure_id"]), [])
             source = self.sources.get(cites[0]["source_id"]) if cites else None
             url_of[f["figure_id"]] = source["url"] if source and SAFE_URL.match(source["url"]) else None
-        revenue = sorted((f for f in figures if f["metric"] == "revenue_china" and f["fiscal_period"] and "-hq-basis" not in f["figure_id"]),
-                         key=lambda f: (f["period_end"] or "", f["fiscal_period"]))
+        revenue = sorted((f for f in figures if f["metric"] == "revenue_china" and re.fullmatch(r"FY\d{4}", f["fiscal_period"] or "")
+                          and "-hq-basis" not in f["figure_id"]), key=lambda f: f["fiscal_period"])
         bars = [{"label": f["fiscal_period"], "value": float(f["value"]), "url": url_of[f["figure_id"]]} for f in revenue]
-        charges = [{"label": f["fiscal_period"], "value": float(f["value"])} for f in figures if f["metric"] == "export_control_charge" and f["fiscal_period"]]
+        charges = [{"label": f["fiscal_period"][:6], "value": float(f["value"])} for f in figures
+                   if f["metric"] == "export_control_charge" and f["fiscal_period"] and f["basis"] == "reported"]
         (folder / "nvidia-china-revenue.svg").write_text(charts.revenue_bars(bars, charges), encoding="utf-8")
         rows = [[esc(f["fiscal_period"] or ""), esc(f["metric"]), esc(f"{float(f['value']):,.0f}"), esc(f["basis"]), esc(f["description"]),
                  self.source_links("financial_figures", f["figure_id"])] for f in sorted(figures, key=lambda f: (f["period_end"] or f["reported_date"] or "", f["figure_id"]))]
         return "\n".join([
-            "# Money", "", "<p>Nvidia's revenue from China (including Hong Kong) by fiscal period as it disclosed it, with export-control charges "
-            "marked. Each bar links to its source. Amounts are in US dollars.</p>", "",
-            "![Bar chart of Nvidia's revenue from China by fiscal period, in US$ billion, with export-control charges annotated.](nvidia-china-revenue.svg)", "",
+            "# Money", "", "<p>Nvidia's revenue from China (including Hong Kong) by fiscal year as it disclosed it, with the export-control "
+            "charges it reported marked on their year. Each bar links to its source; quarterly figures are in the table. Amounts are in US dollars.</p>", "",
+            "![Bar chart of Nvidia's revenue from China by fiscal year, in US$ billion, with export-control charges annotated.](nvidia-china-revenue.svg)", "",
             "<p>From the third quarter of fiscal 2026 Nvidia attributes revenue to the customer's headquarters rather than its billing address; "
             "FY2026 is on that basis, earlier years as first reported. The restated earlier years are in the table below.</p>", "",
-            "## All Nvidia figures in US dollars", html_table(["fiscal period", "metric", "value (USD)", "basis", "what it covers", "sources"], rows, "money"),
+            "## All Nvidia figures in US dollars", html_table(["fiscal period", "metric", "value (USD)", "basis", "what it covers", "sources"], rows),
         ])
 
     def bibliography(self) -> str:
