@@ -47,3 +47,9 @@ def test_strings_keep_na_like_values():
 def test_any_finite_float_written_by_python_reads_back(value):
     cast = cast_column(np.array([repr(value)], dtype=object), {"type": "number"})
     assert not cast.bad[0] and cast.values[0] == value
+
+
+def test_other_table_schema_types_never_crash():
+    assert _bad(["12:30:00", "12h30", ""], {"type": "time"}) == [1]
+    assert _bad(["2025-04", "April 2025"], {"type": "yearmonth"}) == [1]
+    assert _bad(["anything"], {"type": "no-such-type"}) == []
