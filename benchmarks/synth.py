@@ -6,6 +6,7 @@ so a schema change needs no change here."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import random
 import shutil
@@ -61,11 +62,13 @@ def generate(target: Path, n: int, errors: int = 0, seed: int = 20261129, inject
     schemas["citations"]["fields"][0]["constraints"]["enum"] = ["events"]
     (target / "schemas" / "citations.schema.json").write_text(json.dumps(schemas["citations"], indent=2))
     width = len(str(n))
-    event_id = lambda i: f"2025-01-01-event-{i:0{width}d}"  # noqa: E731 - sorted as strings
+    start = dt.date(2020, 1, 1)
+    day = lambda i: (start + dt.timedelta(days=i * 2000 // max(n, 1))).isoformat()  # noqa: E731 - non-decreasing in i
+    event_id = lambda i: f"{day(i)}-event-{i:0{width}d}"  # noqa: E731 - starts with its date; sorted as strings
     tables = {
         "sources": _rows(schemas["sources"], 1000, rng, lambda i: f"source-{i:04d}",
                          {"url": lambda i: f"https://example.org/{i:04d}", "source_type": "government_rule"}),
-        "events": _rows(schemas["events"], n, rng, event_id, {"superseded_by": lambda i: event_id(i - 1) if i % 50 == 1 else "",
+        "events": _rows(schemas["events"], n, rng, event_id, {"date": day, "superseded_by": lambda i: event_id(i - 1) if i % 50 == 1 else "",
                                                            "authority": lambda i: "" if i % 3 else "us_bis"}),
         "citations": _rows(schemas["citations"], n, rng, lambda i: "events",
                            {"record_id": event_id, "source_id": lambda i: f"source-{i % 1000:04d}", "field": "", "locator": lambda i: f"p. {i % 90}",

@@ -26,6 +26,7 @@ CELL_CASES = [
     ("events", "date", "2025-02-30", "type"),
     ("events", "date", "04/15/2025", "type"),
     ("events", "date", "2027-01-01", "future-date"),
+    ("events", "date", "2024-01-01", "event-id-date"),
     ("events", "title", "", "required"),
     ("events", "country", "XX", "enum"),
     ("companies", "wikidata_id", "182477", "pattern"),

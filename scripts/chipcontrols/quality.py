@@ -16,6 +16,7 @@ from chipcontrols.table import Table, concat
 RULES.update({
     "quote-value": ("no quote cited for this figure states its value {value} {unit}", "Cite a quote that contains the number as the source writes it (e.g. '$5.5 billion', '15%', '1.5 million'); for a table in millions, say 'in millions' in the citation's locator."),
     "rule-source": ("export_control_rule event {value} cites no government_rule source", "Cite the rule's own text: a Federal Register, eCFR or BIS source with source_type=government_rule."),
+    "event-id-date": ("date {value} is not the date event_id {event_id} starts with", "Make the event_id start with the event's date (YYYY-MM-DD-...), or correct the date, so ids sort in time order."),
     "orphan": ("{resource} record {value} is not referenced by any event or figure", "Link it from event_companies / event_chips or a financial figure, or remove it."),
 })
 
@@ -92,6 +93,16 @@ def rule_source_problems(package, tables: dict[str, Table]) -> list[Problem]:
     return [events.problem("rule-source", int(p), "event_id", events.cell("event_id", p)) for p in np.flatnonzero(is_rule & has_citation & ~has_rule_text)]
 
 
+def event_id_date_problems(package, tables: dict[str, Table]) -> list[Problem]:
+    if not _has(tables, "events", "event_id", "date"):
+        return []
+    events = tables["events"]
+    prefix = pc.utf8_slice_codeunits(events.text["event_id"], 0, 10)
+    dated = _np(pc.not_equal(events.text["date"], ""))
+    wrong = dated & ~_np(pc.equal(prefix, events.text["date"]))
+    return [events.problem("event-id-date", int(p), "date", events.cell("date", p), event_id=events.cell("event_id", p)) for p in np.flatnonzero(wrong)]
+
+
 def orphan_problems(package, tables: dict[str, Table]) -> list[Problem]:
     referenced = {"companies": [], "chips": []}
     for name, column, target in (("event_companies", "company_id", "companies"), ("financial_figures", "company_id", "companies"),
@@ -111,6 +122,6 @@ def orphan_problems(package, tables: dict[str, Table]) -> list[Problem]:
     return problems
 
 
-COLUMNS_USED = {"events": {"event_type"}, "sources": {"source_type"}, "financial_figures": {"value", "unit"},
+COLUMNS_USED = {"events": {"event_type", "date"}, "sources": {"source_type"}, "financial_figures": {"value", "unit"},
                 "citations": {"field", "quote", "locator"}}
-QUALITY_CHECKS = (quote_value_problems, rule_source_problems, orphan_problems)
+QUALITY_CHECKS = (quote_value_problems, rule_source_problems, event_id_date_problems, orphan_problems)
