@@ -43,7 +43,10 @@ LARGE_TABLE_ROWS = 200_000
 
 
 def columns_needed_later(package: Package, columns_used: dict[str, set[str]]) -> dict[str, set[str]]:
-    """Per table, the columns that cross-table checks read: keys, references, and what extra checks name."""
+    """Per table, the columns that cross-table checks read: keys, references, and what extra checks name.
+    A package with derived tables keeps everything: recomputing them reads whole input tables."""
+    if any(resource.derived for resource in package.resources):
+        return {resource.name: set(resource.field_names) for resource in package.resources}
     needed = {r.name: set(r.primary_key) | set(columns_used.get(r.name, ())) for r in package.resources}
     for resource in package.resources:
         spec = resource.schema.get("x-recordReference") or {}
@@ -52,9 +55,6 @@ def columns_needed_later(package: Package, columns_used: dict[str, set[str]]) ->
             needed[resource.name] |= set(fk["fields"])
             target = fk["reference"].get("resource") or resource.name
             needed.setdefault(target, set()).update(fk["reference"]["fields"])
-        if resource.derived:
-            needed = {name: set(r.field_names) for name, r in ((r.name, r) for r in package.resources)}
-            break
     return needed
 
 
