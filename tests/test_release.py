@@ -244,3 +244,9 @@ def test_citation_cff_is_valid_and_agrees_with_the_descriptor():
 def test_cite(style, expected):
     result = run_cli("cite", str(ROOT / "datapackage.json"), "--format", style)
     assert result.returncode == 0 and expected in result.stdout and _version() in result.stdout
+
+
+def test_missing_release_paths_are_usage_errors(tmp_path: Path):
+    for args in (("verify", str(tmp_path / "none.zip")), ("diff", str(tmp_path / "a"), str(tmp_path / "b"))):
+        result = run_cli(*args)
+        assert result.returncode == 2 and "Traceback" not in result.stderr and "internal error" not in result.stderr

@@ -146,6 +146,8 @@ def cmd_verify(args) -> int:
     from chipcontrols.report import print_text
     from chipcontrols.verify import verify
 
+    if not Path(args.release).exists():
+        raise UsageError(f"no release at {args.release}: give a release folder or .zip")
     problems = verify(Path(args.release))
     print_text(problems)
     return EXIT_INVALID if problems else EXIT_OK
@@ -161,7 +163,13 @@ def cmd_cite(args) -> int:
 def cmd_diff(args) -> int:
     from chipcontrols.release_diff import diff, to_markdown
 
-    result = diff(Path(args.old), Path(args.new))
+    for path in (args.old, args.new):
+        if not Path(path).exists():
+            raise UsageError(f"no release at {path}: give two release folders or .zip files")
+    try:
+        result = diff(Path(args.old), Path(args.new))
+    except (ValueError, KeyError, OSError, json.JSONDecodeError) as exc:
+        raise UsageError(f"cannot compare these releases: {exc}") from exc
     print(json.dumps(result, indent=1, ensure_ascii=False) if args.format == "json" else to_markdown(result))
     return EXIT_OK
 
