@@ -225,7 +225,7 @@ def test_python_in_a_cell_stays_text_everywhere(tmp_path):
 ROWS = read_rows(ROOT / "datapackage" / "companies.csv")
 
 
-def _validate_in_process(package: Path) -> int:
+def _validate_in_process(package: Path) -> int:  # exit code; an internal error would be 2
     from chipcontrols.cli import main
 
     out, err = io.StringIO(), io.StringIO()
@@ -293,3 +293,32 @@ def test_killed_build_never_damages_the_release(tmp_path, delay):
     assert finals == before, "a final name holds a partial or changed release"
     assert subprocess.run(command, env=env, capture_output=True).returncode == 0
     assert _hashes(folder / "dist") == before, "the next build recovers and leaves no leftovers"
+
+
+# ---------------------------------------------------------------- broken schemas and descriptors
+SCHEMA_VALUES = [None, 1, "x", [], {}, "integer", "date", "geopoint", "^(", {"required": True}, {"enum": []}, {"pattern": "(("},
+                 {"minimum": "a"}, -5, ["a"], [{"fields": ["x"], "reference": {"resource": "nope", "fields": ["y"]}}],
+                 {"table": "name", "id": "nope"}]
+SCHEMA_KEYS = ["type", "constraints", "name", "format", "trueValues", "missingValues", "primaryKey", "foreignKeys",
+               "x-recordReference", "x-bitLength", "x-allowFuture"]
+
+
+@settings(max_examples=60, deadline=20_000, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.integers(0, 10), st.data())
+def test_fuzz_broken_schemas(package_for_fuzz, which, data):
+    """Any mangled schema property is a reported problem (exit 1), never an internal error."""
+    schemas = sorted((package_for_fuzz / "schemas").glob("*.schema.json"))
+    path = schemas[which % len(schemas)]
+    original = path.read_text(encoding="utf-8")
+    schema = json.loads(original)
+    key = data.draw(st.sampled_from(SCHEMA_KEYS))
+    value = data.draw(st.sampled_from(SCHEMA_VALUES))
+    if key in ("missingValues", "primaryKey", "foreignKeys", "x-recordReference"):
+        schema[key] = value
+    else:
+        schema["fields"][data.draw(st.integers(0, len(schema["fields"]) - 1))][key] = value
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    try:
+        assert _validate_in_process(package_for_fuzz) in (0, 1)
+    finally:
+        path.write_text(original, encoding="utf-8")

@@ -126,6 +126,41 @@ def _frictionless_problems(descriptor: dict, text: str, root: Path, display: str
     return problems
 
 
+TABLE_PROFILE = "schemas/tableschema.profile.json"
+
+
+def _schema_problems(schema: object, text: str, display: str, root: Path) -> list[Problem]:
+    """Frictionless' own Table Schema check (a package-level check skips schemas given as paths), then
+    the project's extensions (schemas/tableschema.profile.json) and the fields they name."""
+    import jsonschema
+    from frictionless import Schema
+
+    def problem(detail: str, path: tuple = ()) -> Problem:
+        line, column = locate(text, path) if path else (1, 1)
+        return Problem("descriptor", display, line=line, column=column, params={"pointer": "/" + "/".join(map(str, path)), "detail": detail})
+
+    if not isinstance(schema, dict):
+        return [problem("a Table Schema must be a JSON object")]
+    try:
+        report = Schema.validate_descriptor(schema)
+    except Exception as exc:  # noqa: BLE001 - frictionless raises on some malformed schemas instead of reporting
+        return [problem(f"not a valid Table Schema ({exc})")]
+    problems = [problem(note) for note, in report.flatten(["note"])]
+    if problems:
+        return problems
+    profile = json.loads(((root / TABLE_PROFILE) if (root / TABLE_PROFILE).is_file() else Path(__file__).resolve().parents[2] / TABLE_PROFILE)
+                         .read_text(encoding="utf-8"))
+    for error in jsonschema.Draft202012Validator(profile).iter_errors(schema):
+        problems.append(problem(error.message, tuple(error.absolute_path)))
+    names = {f.get("name") for f in schema.get("fields", [])}
+    reference = schema.get("x-recordReference")
+    if isinstance(reference, dict):
+        for key in ("table", "id", "fields"):
+            if key in reference and reference[key] not in names:
+                problems.append(problem(f"x-recordReference.{key} names {reference[key]!r}, which is not a field", ("x-recordReference", key)))
+    return problems
+
+
 def load_package(descriptor_path: Path) -> tuple[Package | None, list[Problem]]:
     """Read the descriptor and schemas. Returns (None, problems) when nothing can be checked."""
     descriptor_path = Path(descriptor_path)
@@ -152,16 +187,23 @@ def load_package(descriptor_path: Path) -> tuple[Package | None, list[Problem]]:
         return None, problems  # never hand a descriptor we have not vetted to a library that may fetch
     for index, res in enumerate(resources):
         schema_path = safe_path(root, res["schema"])
-        schema, _, schema_problems = read_json(schema_path, res["schema"], "schema-json")
-        problems += schema_problems
+        schema, schema_text, schema_problems = read_json(schema_path, res["schema"], "schema-json")
+        problems += schema_problems or _schema_problems(schema, schema_text, res["schema"], root)
         data_path = safe_path(root, res["path"])
         if not data_path.is_file():
             line, column = locate(text, ("resources", index, "path"))
             problems.append(Problem("file-missing", display, line=line, column=column, value=res["path"]))
-        if isinstance(schema, dict):
+        if isinstance(schema, dict) and not schema_problems:
             package.resources.append(Resource(res["name"], data_path, res["path"], schema, res))
     if problems:
         return None, problems
+    names = {r.name for r in package.resources}
+    for index, resource in enumerate(package.resources):
+        for fk in resource.foreign_keys:
+            target = fk.get("reference", {}).get("resource") or resource.name
+            if target not in names:
+                problems.append(Problem("descriptor", resource.descriptor["schema"], line=1, column=1,
+                                        params={"pointer": "/foreignKeys", "detail": f"a foreign key refers to {target!r}, which is not a resource of this package"}))
     problems += _frictionless_problems(descriptor, text, root, display)
     if problems:
         return None, problems
