@@ -11,12 +11,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from chipcontrols.arrays import as_mask as _np
 from chipcontrols.problems import Problem
 from chipcontrols.table import Table
-
-
-def _np(mask) -> np.ndarray:
-    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
 
 
 def _before(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:

@@ -7,9 +7,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-
-def _np(mask) -> np.ndarray:
-    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
+from chipcontrols.arrays import as_mask as _np
 
 
 def compare_with_previous(columns: list) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from chipcontrols.problems import RULES, Problem
-from chipcontrols.table import Table, concat
+from chipcontrols.arrays import as_mask as _np
+from chipcontrols.arrays import concat
+from chipcontrols.table import Table
 
 RULES.update({
     "quote-value": ("no quote cited for this figure states its value {value} {unit}", "Cite a quote that contains the number as the source writes it (e.g. '$5.5 billion', '15%', '1.5 million'); for a table in millions, say 'in millions' in the citation's locator."),
@@ -56,10 +58,6 @@ def states_value(text: str, value: float, locator: str = "") -> bool:
 def _has(tables: dict[str, Table], table: str, *columns: str) -> bool:
     """Whether a table was read with these columns (a broken header can lose them)."""
     return table in tables and all(c in tables[table].text for c in columns)
-
-
-def _np(mask) -> np.ndarray:
-    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
 
 
 def quote_value_problems(package, tables: dict[str, Table]) -> list[Problem]:

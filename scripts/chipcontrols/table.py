@@ -16,12 +16,6 @@ from chipcontrols.problems import Problem
 from chipcontrols.typecast import cast_column, type_hint
 
 
-def concat(arrays: list) -> pa.ChunkedArray:
-    """Arrays and chunked arrays of strings, end to end, without copying."""
-    chunks = [chunk for a in arrays for chunk in (a.chunks if isinstance(a, pa.ChunkedArray) else [a])]
-    return pa.chunked_array(chunks, type=pa.string())
-
-
 @dataclass
 class Table:
     resource: Resource

@@ -13,6 +13,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from chipcontrols.arrays import as_mask as _mask
+
 NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 INTEGER = r"[+-]?[0-9]{1,18}"
 DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -39,10 +41,6 @@ class Cast:
     values: pd.Series  # typed (Arrow-backed), missing as <NA>
     bad: np.ndarray  # True where the text is not a valid value of the type
     missing: np.ndarray  # True where the cell is empty
-
-
-def _mask(array) -> np.ndarray:
-    return pc.fill_null(array, False).to_numpy(zero_copy_only=False)
 
 
 def _full(text: pa.Array, pattern: str) -> pa.Array:
