@@ -16,23 +16,14 @@ from pathlib import Path
 import pytest
 
 from chipcontrols.site import esc
-from conftest import ROOT, copy_package, read_rows, run_cli, write_rows
+from conftest import ROOT, copy_project, read_rows, run_cli, write_rows
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1764374400"}
 
 
-def _site_copy(target: Path) -> Path:
-    target.mkdir(parents=True)
-    copy_package(target)
-    for name in ("README.md", "CITATION.cff", "LICENSE", "CONTRIBUTING.md", "mkdocs.yml"):
-        shutil.copy2(ROOT / name, target / name)
-    shutil.copytree(ROOT / "docs", target / "docs")
-    return target
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    folder = _site_copy(tmp_path_factory.mktemp("docs") / "pkg")
+    folder = copy_project(tmp_path_factory.mktemp("docs") / "pkg", docs=True)
     result = run_cli("docs", str(folder / "datapackage.json"), env=EPOCH)
     assert result.returncode == 0, result.stdout + result.stderr
     return folder / "site"
@@ -46,7 +37,7 @@ def test_every_page_is_built(site: Path):
     for page in ("timeline/index.html", "chips/index.html", "money/index.html", "sources/index.html", "methodology/index.html",
                  "contributing/index.html", "changelog/index.html"):
         assert (site / page).is_file(), page
-    for chart in ("chips/tpp-vs-density.svg", "chips/bandwidth-vs-tpp.svg", "chips/china-parts-vs-parents.svg", "money/nvidia-china-revenue.svg"):
+    for chart in ("chips/tpp-vs-density.svg", "chips/bandwidth-vs-tpp.svg", "chips/china-parts-vs-parents.svg", "money/revenue.svg"):
         assert (site / chart).read_text().startswith("<?xml")
 
 
@@ -59,7 +50,7 @@ def test_home_has_dataset_json_ld_and_citations(site: Path):
 
 
 def test_charts_are_deterministic(tmp_path: Path, site: Path):
-    folder = _site_copy(tmp_path / "again")
+    folder = copy_project(tmp_path / "again", docs=True)
     assert run_cli("docs", str(folder / "datapackage.json"), "--no-build", env=EPOCH).returncode == 0
     for chart in sorted((folder / "build" / "docs" / "site-src").rglob("*.svg")):
         built = site / chart.relative_to(folder / "build" / "docs" / "site-src")
@@ -74,7 +65,7 @@ HOSTILE = {
 
 
 def test_text_from_the_data_is_inert(tmp_path: Path):
-    folder = _site_copy(tmp_path / "xss")
+    folder = copy_project(tmp_path / "xss", docs=True)
     path = folder / "datapackage" / "events.csv"
     header, rows, _ = read_rows(path)
     for column, value in HOSTILE.items():

@@ -163,7 +163,8 @@ class Site:
 
     def chip_charts(self, folder: Path) -> str:
         chips = {c["chip_id"]: c for c in self.records("chips")}
-        status = [s for s in self.records("chip_rule_status") if s["rule_id"] == "bis-2023-10-advanced-computing-update"]
+        chart = self.descriptor["x-site"]["chipChart"]
+        status = [s for s in self.records("chip_rule_status") if s["rule_id"] == chart["rule_id"]]
         points, bw_points = [], []
         for s in status:
             chip = chips.get(s["chip_id"])
@@ -176,7 +177,7 @@ class Site:
                 bw_points.append({**common, "bw": float(chip["memory_bandwidth_tbps"])})
         labelled = defaultdict(set)
         for c in self.records("rule_criteria"):
-            if c["rule_id"] == "bis-2023-10-advanced-computing-update" and c["metric"] in ("tpp", "performance_density") and c["threshold"] and c["operator"] in (">=", ">"):
+            if c["rule_id"] == chart["rule_id"] and c["metric"] in ("tpp", "performance_density") and c["threshold"] and c["operator"] in (">=", ">"):
                 labelled[(c["metric"], float(c["threshold"]))].add(c["clause"])
         lines = sorted((metric, value, f"{'TPP' if metric == 'tpp' else 'PD'} {value:g} ({', '.join(sorted(clauses))})")
                        for (metric, value), clauses in labelled.items())
@@ -197,9 +198,9 @@ class Site:
                 for c in sorted(chips.values(), key=lambda c: c["chip_id"])]
         return "\n".join([
             "# Chips", "", "<p>Specifications as published (dense tensor throughput), and each chip's TPP and performance density "
-            "under the October 2023 rule, computed by <code>chipcontrols derive</code> (see Methodology).</p>", "",
+            f"under {esc(chart['title'])}, computed by <code>chipcontrols derive</code> (see Methodology).</p>", "",
             "## TPP against performance density", "",
-            "![Scatter chart of total processing performance against performance density for each chip, with the October 2023 rule's lines "
+            f"![Scatter chart of total processing performance against performance density for each chip, with the lines of {esc(chart['title'])} "
             "as dashed and dotted lines; China-specific parts in orange are labelled.](tpp-vs-density.svg)", "",
             "## Memory bandwidth against TPP", "", "![Scatter chart of memory bandwidth in TB/s against total processing performance for each chip.](bandwidth-vs-tpp.svg)", "",
             "## China-specific parts beside their parents", "",
@@ -208,27 +209,29 @@ class Site:
         ])
 
     def money(self, folder: Path) -> str:
-        figures = [f for f in self.records("financial_figures") if f["company_id"] == "nvidia" and f["unit"] == "USD"]
+        chart = self.descriptor["x-site"]["revenueChart"]
+        figures = [f for f in self.records("financial_figures") if f["company_id"] == chart["company_id"] and f["unit"] == "USD"]
         url_of = {}
         for f in figures:
             cites = self.cites.get(("financial_figures", f["figure_id"]), [])
             source = self.sources.get(cites[0]["source_id"]) if cites else None
             url_of[f["figure_id"]] = source["url"] if source and SAFE_URL.match(source["url"]) else None
-        revenue = sorted((f for f in figures if f["metric"] == "revenue_china" and re.fullmatch(r"FY\d{4}", f["fiscal_period"] or "")
-                          and "-hq-basis" not in f["figure_id"]), key=lambda f: f["fiscal_period"])
+        revenue = sorted((f for f in figures if f["metric"] == chart["metric"] and re.fullmatch(r"FY\d{4}", f["fiscal_period"] or "")
+                          and not (chart.get("exclude_figures_ending") and f["figure_id"].endswith(chart["exclude_figures_ending"]))),
+                         key=lambda f: f["fiscal_period"])
         bars = [{"label": f["fiscal_period"], "value": float(f["value"]), "url": url_of[f["figure_id"]]} for f in revenue]
         charges = [{"label": f["fiscal_period"][:6], "value": float(f["value"])} for f in figures
-                   if f["metric"] == "export_control_charge" and f["fiscal_period"] and f["basis"] == "reported"]
-        (folder / "nvidia-china-revenue.svg").write_text(charts.revenue_bars(bars, charges), encoding="utf-8")
+                   if f["metric"] == chart["charge_metric"] and f["fiscal_period"] and f["basis"] == "reported"]
+        (folder / "revenue.svg").write_text(charts.revenue_bars(bars, charges), encoding="utf-8")
         rows = [[esc(f["fiscal_period"] or ""), esc(f["metric"]), esc(f"{float(f['value']):,.0f}"), esc(f["basis"]), esc(f["description"]),
                  self.source_links("financial_figures", f["figure_id"])] for f in sorted(figures, key=lambda f: (f["period_end"] or f["reported_date"] or "", f["figure_id"]))]
+        company, measure, charges_label = esc(chart["company"]), esc(chart["label"]), esc(chart["charge_label"])
         return "\n".join([
-            "# Money", "", "<p>Nvidia's revenue from China (including Hong Kong) by fiscal year as it disclosed it, with the export-control "
-            "charges it reported marked on their year. Each bar links to its source; quarterly figures are in the table. Amounts are in US dollars.</p>", "",
-            "![Bar chart of Nvidia's revenue from China by fiscal year, in US$ billion, with export-control charges annotated.](nvidia-china-revenue.svg)", "",
-            "<p>From the third quarter of fiscal 2026 Nvidia attributes revenue to the customer's headquarters rather than its billing address; "
-            "FY2026 is on that basis, earlier years as first reported. The restated earlier years are in the table below.</p>", "",
-            "## All Nvidia figures in US dollars", html_table(["fiscal period", "metric", "value (USD)", "basis", "what it covers", "sources"], rows),
+            "# Money", "", f"<p>{company}'s {measure} by fiscal year as it disclosed it, with the {charges_label} "
+            "it reported marked on their year. Each bar links to its source; quarterly figures are in the table. Amounts are in US dollars.</p>", "",
+            f"![Bar chart of {company}'s {measure} by fiscal year, in US$ billion, with {charges_label} annotated.](revenue.svg)", "",
+            f"<p>{esc(chart.get('note', ''))}</p>", "",
+            f"## All {company} figures in US dollars", html_table(["fiscal period", "metric", "value (USD)", "basis", "what it covers", "sources"], rows),
         ])
 
     def bibliography(self) -> str:
