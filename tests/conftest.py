@@ -27,6 +27,30 @@ def copy_package(target: Path) -> Path:
     return target
 
 
+PROJECT_FILES = ("README.md", "CITATION.cff", "LICENSE", "CONTRIBUTING.md", "mkdocs.yml")
+
+
+def copy_project(target: Path, docs: bool = False) -> Path:
+    """A copy of the package plus what build and docs read (README, citation, licence; docs sources)."""
+    import shutil as _shutil
+
+    target.mkdir(parents=True, exist_ok=True)
+    copy_package(target)
+    for name in PROJECT_FILES:
+        _shutil.copy2(ROOT / name, target / name)
+    if docs:
+        _shutil.copytree(ROOT / "docs", target / "docs")
+    return target
+
+
+def digest(folder: Path) -> dict:
+    """sha256 of every regular file below folder, by relative path."""
+    import hashlib
+
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
+
+
 @pytest.fixture
 def package(tmp_path: Path) -> Path:
     """A fresh copy of the real package; tests corrupt this, never the real files."""

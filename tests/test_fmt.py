@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chipcontrols.cli import main
-from conftest import ROOT, copy_package, read_rows, write_rows
-
-
-def _digest(folder: Path) -> dict:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+from conftest import ROOT, copy_package, digest, read_rows, write_rows
 
 
 def test_fmt_sorts_and_normalises_without_changing_values(package: Path, capsys):
@@ -24,17 +19,17 @@ def test_fmt_sorts_and_normalises_without_changing_values(package: Path, capsys)
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
     assert main(["fmt", str(package / "datapackage.json")]) == 0
     assert path.read_bytes() == (ROOT / "datapackage" / "companies.csv").read_bytes()
-    before = _digest(package)
+    before = digest(package)
     assert main(["fmt", str(package / "datapackage.json")]) == 0
-    assert _digest(package) == before
+    assert digest(package) == before
 
 
 def test_fmt_refuses_an_unreadable_table_and_changes_nothing(package: Path, capsys):
     path = package / "datapackage" / "events.csv"
     path.write_bytes(path.read_bytes() + b"1,2,3\n")
-    before = _digest(package)
+    before = digest(package)
     assert main(["fmt", str(package / "datapackage.json")]) == 1
-    assert _digest(package) == before
+    assert digest(package) == before
     assert "row-length" in capsys.readouterr().out
 
 

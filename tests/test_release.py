@@ -14,17 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_package, read_rows, run_cli, write_rows
+from conftest import ROOT, copy_project, digest, read_rows, run_cli, write_rows
 
 EPOCH = "1764374400"  # 2025-11-29T00:00:00Z
-
-
-def _copy_for_build(target: Path) -> Path:
-    target.mkdir(parents=True)
-    copy_package(target)
-    for name in ("README.md", "CITATION.cff", "LICENSE", "CHANGELOG.md"):
-        shutil.copy2(ROOT / name, target / name)
-    return target
 
 
 def _build(folder: Path, **env) -> subprocess.CompletedProcess:
@@ -33,16 +25,10 @@ def _build(folder: Path, **env) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory) -> Path:
-    folder = _copy_for_build(tmp_path_factory.mktemp("rel") / "pkg")
+    folder = copy_project(tmp_path_factory.mktemp("rel") / "pkg")
     result = _build(folder)
     assert result.returncode == 0, result.stdout + result.stderr
     return folder / "dist"
-
-
-def _hashes(dist: Path) -> dict:
-    import hashlib
-
-    return {p.relative_to(dist).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(dist.rglob("*")) if p.is_file()}
 
 
 def _version() -> str:
@@ -64,15 +50,15 @@ def test_release_contents(release: Path):
 
 def test_two_builds_on_different_machines_are_identical(tmp_path: Path):
     """Different folders, time zones, umasks and seconds apart: the same bytes in every file."""
-    first = _copy_for_build(tmp_path / "one")
-    second = _copy_for_build(tmp_path / "two")
+    first = copy_project(tmp_path / "one")
+    second = copy_project(tmp_path / "two")
     assert _build(first, TZ="UTC").returncode == 0
     old_umask = os.umask(0o077)
     try:
         assert _build(second, TZ="Asia/Kolkata", LC_ALL="C").returncode == 0
     finally:
         os.umask(old_umask)
-    assert _hashes(first / "dist") == _hashes(second / "dist")
+    assert digest(first / "dist") == digest(second / "dist")
 
 
 def test_parquet_keeps_the_schema_types(release: Path):
@@ -175,7 +161,7 @@ def test_diff_sees_schema_changes(release: Path, tmp_path: Path):
 
 
 def test_unwritable_dist_is_a_clear_error(tmp_path: Path):
-    folder = _copy_for_build(tmp_path / "ro")
+    folder = copy_project(tmp_path / "ro")
     (folder / "dist").write_text("not a folder")  # root ignores permission bits, so block the path itself
     result = _build(folder)
     assert result.returncode == 2 and "Traceback" not in result.stderr and "dist" in result.stderr
@@ -191,20 +177,20 @@ def _limit_file_size():  # runs in the child: a "full disk" at 200 kB
 
 
 def test_full_disk_keeps_the_previous_release(tmp_path: Path):
-    folder = _copy_for_build(tmp_path / "full")
+    folder = copy_project(tmp_path / "full")
     assert _build(folder).returncode == 0
-    before = _hashes(folder / "dist")
+    before = digest(folder / "dist")
     (folder / "datapackage.json").write_text((folder / "datapackage.json").read_text())
     result = subprocess.run([sys.executable, "-m", "chipcontrols", "build", str(folder / "datapackage.json")], capture_output=True, text=True,
                             env={**os.environ, "SOURCE_DATE_EPOCH": "1764460800"}, preexec_fn=_limit_file_size, timeout=300)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr and "previous release" in result.stderr
-    assert _hashes(folder / "dist") == before
+    assert digest(folder / "dist") == before
     assert not [p for p in (folder / "dist").iterdir() if p.name.startswith(".")]
 
 
 def test_no_timestamp_without_git_or_source_date_epoch(tmp_path: Path):
-    folder = _copy_for_build(tmp_path / "nogit")
+    folder = copy_project(tmp_path / "nogit")
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     result = subprocess.run([sys.executable, "-m", "chipcontrols", "build", str(folder / "datapackage.json")], cwd=tmp_path,
                             env={**env, "GIT_CEILING_DIRECTORIES": str(tmp_path)}, capture_output=True, text=True)
