@@ -1,7 +1,8 @@
 """Generate a synthetic copy of the package, deterministically, from the package's own schemas:
 `events` and `citations` with N rows each (every event cited), plus small parent tables, and
 optionally errors spread through it. Values are built from each field's constraints and example,
-so a schema change needs no change here."""
+so a schema change needs no change here. Free text (a string field with no enum or pattern) is as
+long, on average, as the same field in the committed package, so rows are as wide as real ones."""
 
 from __future__ import annotations
 
@@ -16,7 +17,23 @@ ROOT = Path(__file__).resolve().parents[1]
 BIG = ("events", "citations")
 
 
-def _value(field: dict, i: int, rng: random.Random) -> str:
+def real_lengths(table: str) -> dict[str, int]:
+    """Mean length of each column of the committed table (empty cells count as 0)."""
+    path = ROOT / "datapackage" / f"{table}.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return {name: round(sum(len(r[name]) for r in rows) / len(rows)) for name in (rows[0] if rows else {})}
+
+
+def _text(example: str, length: int, i: int) -> str:
+    """Text of exactly `length` characters, varied by row, made of the field's example."""
+    if length <= 0:
+        return ""
+    words = f"{i} {example} "
+    return (words * (length // len(words) + 1))[:length].strip() or str(i)[:length]
+
+
+def _value(field: dict, i: int, rng: random.Random, length: int | None = None) -> str:
     constraints = field.get("constraints", {})
     kind = field.get("type", "string")
     if "enum" in constraints:
@@ -29,14 +46,17 @@ def _value(field: dict, i: int, rng: random.Random) -> str:
         return str(constraints.get("minimum", 0) + i % 1000)
     if kind == "boolean":
         return field.get("trueValues", ["true"])[0] if i % 2 else field.get("falseValues", ["false"])[0]
+    if length is not None and "pattern" not in constraints:
+        text = _text(str(field.get("example", "x")), length, i)
+        return text if text or not constraints.get("required") else str(i)
     return str(field.get("example", "x"))
 
 
-def _rows(schema: dict, n: int, rng: random.Random, key_of, fixed: dict) -> list[list[str]]:
+def _rows(schema: dict, n: int, rng: random.Random, key_of, fixed: dict, lengths: dict[str, int]) -> list[list[str]]:
     names = [f["name"] for f in schema["fields"]]
     rows = []
     for i in range(n):
-        row = {f["name"]: _value(f, i, rng) for f in schema["fields"]}
+        row = {f["name"]: _value(f, i, rng, lengths.get(f["name"])) for f in schema["fields"]}
         row.update({k: v(i) if callable(v) else v for k, v in fixed.items()})
         for name in schema.get("primaryKey", [])[:1]:
             row[name] = key_of(i)
@@ -44,8 +64,12 @@ def _rows(schema: dict, n: int, rng: random.Random, key_of, fixed: dict) -> list
     return rows
 
 
-def generate(target: Path, n: int, errors: int = 0, seed: int = 20261129, injected: list | None = None) -> Path:
-    """Write a package with n events and n citations into target; returns its datapackage.json."""
+SHAPES = ("real", "narrow")
+
+
+def generate(target: Path, n: int, errors: int = 0, seed: int = 20261129, injected: list | None = None, shape: str = "real") -> Path:
+    """Write a package with n events and n citations into target; returns its datapackage.json.
+    shape "real": free text as long as in the committed package; "narrow": each field's example only."""
     rng = random.Random(seed)
     if target.exists():
         shutil.rmtree(target)
@@ -64,15 +88,17 @@ def generate(target: Path, n: int, errors: int = 0, seed: int = 20261129, inject
     width = len(str(n))
     start = dt.date(2020, 1, 1)
     day = lambda i: (start + dt.timedelta(days=i * 2000 // max(n, 1))).isoformat()  # noqa: E731 - non-decreasing in i
-    event_id = lambda i: f"{day(i)}-event-{i:0{width}d}"  # noqa: E731 - starts with its date; sorted as strings
+    event_id = lambda i: f"{day(i)}-synthetic-event-{i:0{width}d}"  # noqa: E731 - starts with its date; sorted as strings
+    lengths = {name: real_lengths(name) if shape == "real" else {} for name in schemas}
+    quote = {} if shape == "real" else {"quote": lambda i: f"Quote number {i} from the source, verbatim."}
     tables = {
         "sources": _rows(schemas["sources"], 1000, rng, lambda i: f"source-{i:04d}",
-                         {"url": lambda i: f"https://example.org/{i:04d}", "source_type": "government_rule"}),
+                         {"url": lambda i: f"https://example.org/{i:04d}", "source_type": "government_rule"}, lengths["sources"]),
         "events": _rows(schemas["events"], n, rng, event_id, {"date": day, "superseded_by": lambda i: event_id(i - 1) if i % 50 == 1 else "",
-                                                           "authority": lambda i: "" if i % 3 else "us_bis"}),
+                                                           "authority": lambda i: "" if i % 3 else "us_bis"}, lengths["events"]),
         "citations": _rows(schemas["citations"], n, rng, lambda i: "events",
                            {"record_id": event_id, "source_id": lambda i: f"source-{i % 1000:04d}", "field": "", "locator": lambda i: f"p. {i % 90}",
-                            "quote": lambda i: f"Quote number {i} from the source, verbatim."}),
+                            **quote}, lengths["citations"]),
     }
     if errors:
         done = _inject(tables, schemas, errors, rng)
@@ -115,4 +141,4 @@ def _inject(tables: dict, schemas: dict, errors: int, rng: random.Random) -> lis
 if __name__ == "__main__":
     import sys
 
-    print(generate(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 0))
+    print(generate(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 0, shape=sys.argv[4] if len(sys.argv) > 4 else "real"))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
-from hypothesis import given
+import pyarrow as pa
+import pyarrow.compute as pc
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chipcontrols.typecast import cast_column
+from chipcontrols.typecast import cast_column, parse_dates
 
 
 def _bad(cells, field):
@@ -53,3 +57,23 @@ def test_other_table_schema_types_never_crash():
     assert _bad(["12:30:00", "12h30", ""], {"type": "time"}) == [1]
     assert _bad(["2025-04", "April 2025"], {"type": "yearmonth"}) == [1]
     assert _bad(["anything"], {"type": "no-such-type"}) == []
+
+
+DATEISH = st.one_of(
+    st.dates(min_value=dt.date(1, 1, 1)).map(dt.date.isoformat),
+    st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z"),
+    st.text(alphabet="0123456789-T:/ +", max_size=12),
+    st.just(""),
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(DATEISH, min_size=1, max_size=6))
+def test_fast_date_path_agrees_with_the_general_one(cells):
+    """Arrow's strict date cast (used when every cell is a real date) gives what the cell-by-cell path gives."""
+    text = pa.array(cells, type=pa.string())
+    cast = cast_column(text, {"type": "date"})
+    values, real = parse_dates(text)
+    filled = pa.array([c != "" for c in cells])
+    assert cast.bad.tolist() == [f and not r for f, r in zip(filled.to_pylist(), real.to_pylist())]
+    assert cast.values.array.__arrow_array__().to_pylist() == pc.if_else(filled, values, None).to_pylist()

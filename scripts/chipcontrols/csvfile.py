@@ -1,6 +1,6 @@
 """Read a CSV file as text cells with the physical line number of every row.
 
-The fast path streams the bytes once (BOM, encoding, NUL, line endings, blank lines) and parses
+The fast path maps the bytes once (BOM, NUL, line endings, quotes) and parses
 with pyarrow, every column as text and nothing treated as missing, so `NA` or `null` stay values;
 cells stay in Arrow memory. Any irregular file (wrong cell counts, blank lines, bad quoting,
 bad bytes) is read again with the standard csv module, which knows exactly where each row
@@ -11,6 +11,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +45,6 @@ class ByteScan:
     bom: bool = False
     nul_offset: int = -1
     cr_offset: int = -1
-    blank_line: bool = False
     newlines: int = 0
     quotes: int = 0
     size: int = 0
@@ -51,27 +52,27 @@ class ByteScan:
 
 
 def scan_bytes(path: Path) -> ByteScan:
-    """One streaming pass over the file for what the parser would silently accept or skip.
-    numpy does the counting, so the pass runs beside pyarrow's parse instead of holding the GIL."""
+    """What the parser would silently accept: a BOM, NULs, CRs, an unclosed quote; and the line
+    count. The file is mapped, not read: memchr finds the rare bytes, and the two counts run in
+    numpy (which releases the GIL) only for a file with quotes, the one case they matter in.
+    Blank lines are found after parsing (see `_has_blank_rows`)."""
     scan = ByteScan()
-    offset, previous = 0, b""
     with path.open("rb") as handle:
-        while block := handle.read(CHUNK):
-            data = np.frombuffer(block, dtype=np.uint8)
-            if offset == 0:
-                scan.bom = block.startswith(codecs.BOM_UTF8)
-            if scan.nul_offset < 0 and (hits := np.flatnonzero(data == 0)).size:
-                scan.nul_offset = offset + int(hits[0])
-            if scan.cr_offset < 0 and (hits := np.flatnonzero(data == 13)).size:
-                scan.cr_offset = offset + int(hits[0])
-            newline = data == 10
-            if not scan.blank_line and (np.any(newline[1:] & newline[:-1]) or (previous == b"\n" and block[:1] == b"\n")):
-                scan.blank_line = True
-            scan.quotes += int(np.count_nonzero(data == 34))
-            scan.newlines += int(np.count_nonzero(newline))
-            previous = block[-1:]
-            offset += len(block)
-    scan.size, scan.last_byte = offset, previous
+        size = os.fstat(handle.fileno()).st_size
+        if size == 0:
+            return scan
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            scan.size, scan.last_byte = size, data[size - 1:size]
+            scan.bom = data[:3] == codecs.BOM_UTF8
+            scan.nul_offset, scan.cr_offset = data.find(b"\x00"), data.find(b"\r")
+            if data.find(b'"') < 0:
+                return scan
+            view = np.frombuffer(data, dtype=np.uint8)
+            for offset in range(0, size, CHUNK):
+                block = view[offset:offset + CHUNK]
+                scan.quotes += int(np.count_nonzero(block == 34))
+                scan.newlines += int(np.count_nonzero(block == 10))
+            del view, block  # the map cannot close while numpy still points into it
     return scan
 
 
@@ -152,6 +153,20 @@ def _parse_fast(path: Path, width: int, header_lines: int) -> list[pa.ChunkedArr
     return None if invalid else list(table.columns)  # chunked as parsed: combining would copy every cell
 
 
+def _has_blank_rows(columns: list) -> bool:
+    """pyarrow reads a blank line as a row of empty cells: look for one, first column first."""
+    import pyarrow.compute as pc
+
+    if not columns:
+        return False
+    candidates = pc.equal(columns[0], "")
+    for column in columns[1:]:
+        if not pc.any(candidates).as_py():
+            return False
+        candidates = pc.and_(candidates, pc.equal(column, ""))
+    return bool(pc.any(candidates).as_py())
+
+
 def _line_numbers(columns: list, header_lines: int, scan: ByteScan) -> np.ndarray:
     import pyarrow.compute as pc
 
@@ -194,15 +209,15 @@ def read_csv(path: Path, display: str) -> RawTable:
     if header is None:
         return RawTable([], [], empty, problems or [Problem("empty-file", display, line=1)])
     width = len(header)
-    # The byte scan (pure Python, holds the GIL) overlaps the parse (C++ threads, releases it).
+    # The byte scan overlaps the parse (C++ threads that release the GIL).
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(scan_bytes, path)
         fast = _parse_fast(path, width, header_lines) if header_lines == 1 else None
         scan = pending.result()
-    # pyarrow would silently accept a BOM in the header, CR line ends and NULs, skip blank lines
+    # pyarrow would silently accept a BOM in the header, CR line ends and NULs, read blank lines as empty rows
     # and take an unclosed quote's rest of file as one cell: such files go to the exact reader
-    clean = not scan.bom and scan.nul_offset < 0 and scan.cr_offset < 0 and not scan.blank_line and scan.quotes % 2 == 0
-    if fast is not None and clean:
+    clean = not scan.bom and scan.nul_offset < 0 and scan.cr_offset < 0 and scan.quotes % 2 == 0
+    if fast is not None and clean and not _has_blank_rows(fast):
         return RawTable(header, fast, _line_numbers(fast, header_lines, scan), [])
     text, problems = _decode(path.read_bytes(), display)
     rows, lines, row_problems = _parse_exact(text, display, width)

@@ -6,14 +6,14 @@ enum or a pattern already limit what they hold and are not checked here."""
 from __future__ import annotations
 
 import numpy as np
-import pyarrow.compute as pc
 
+from chipcontrols.arrays import first_bytes
 from chipcontrols.problems import RULES, Problem
 from chipcontrols.table import Table
 
 RULES["formula"] = ("text starting with {first} would run as a formula in a spreadsheet",
                     "Reword the cell so it does not start with =, +, -, @, a tab or a carriage return (e.g. write 'minus 5%' or move the sign).")
-LEADING = r"^[=+\-@\t\r]"
+LEADING = np.frombuffer(b"=+-@\t\r", dtype=np.uint8)  # all ASCII: a UTF-8 cell starts with one iff its first byte is one
 
 
 def formula_problems(table: Table) -> list[Problem]:
@@ -23,7 +23,7 @@ def formula_problems(table: Table) -> list[Problem]:
         name = field["name"]
         if field.get("type", "string") != "string" or "enum" in constraints or "pattern" in constraints or name not in table.text:
             continue
-        hits = pc.fill_null(pc.match_substring_regex(table.text[name], LEADING), False).to_numpy(zero_copy_only=False)
+        hits = np.isin(first_bytes(table.text[name]), LEADING)
         for position in np.flatnonzero(hits):
             value = table.cell(name, position)
             problems.append(table.problem("formula", int(position), name, value, first=repr(value[:1])))

@@ -6,6 +6,7 @@ NaN and infinities are refused, since no figure in this package can be one."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,7 @@ INTEGER = r"[+-]?[0-9]{1,18}"
 DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 DATETIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"
 YEAR = r"[0-9]{4}"
+YEAR_ONE = pa.scalar(datetime.date(1, 1, 1), pa.date32())
 
 # Table Schema types this package keeps as text, with the shape their cells must have.
 TEXT_FORMS = {"time": r"[0-9]{2}:[0-9]{2}:[0-9]{2}", "yearmonth": r"[0-9]{4}-[0-9]{2}",
@@ -57,6 +59,30 @@ def _without_empty(text):
     return pa.Array.from_buffers(text.type, len(text), [present.buffers()[1], *text.buffers()[1:]])
 
 
+def _strict_dates(text):
+    """Every filled cell as a timestamp when all of them are real YYYY-MM-DD dates, else None.
+    Arrow's own date cast is exactly that strict (no other shapes, no 30 February) but stops at
+    the first bad cell, so a column with any bad date takes the slower path that finds them all."""
+    try:
+        dates = pc.cast(_without_empty(text), pa.date32())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if pc.any(pc.less(dates, YEAR_ONE)).as_py():
+        return None  # year 0 and earlier: let the general path judge
+    return pc.cast(dates, pa.timestamp("s"))
+
+
+def parse_dates(text, kind: str = "date") -> tuple:
+    """(timestamps, which cells are real dates), cell by cell: the general path."""
+    pattern, fmt = (DATE, "%Y-%m-%d") if kind == "date" else (DATETIME, "%Y-%m-%dT%H:%M:%SZ")
+    shaped = pc.if_else(_full(text, pattern), text, pa.scalar(None, pa.string()))
+    parsed = pc.strptime(shaped, format=fmt, unit="s", error_is_null=True)
+    # strptime rolls 2025-02-30 over to 2025-03-02: in a real date the day stays as written
+    written_day = pc.cast(pc.utf8_slice_codeunits(shaped, 8, 10), pa.int64())
+    real = pc.fill_null(pc.equal(pc.day(parsed), written_day), False)
+    return pc.if_else(real, parsed, pa.scalar(None, parsed.type)), real
+
+
 def _series(array) -> pd.Series:
     return pd.Series(pd.arrays.ArrowExtensionArray(array))
 
@@ -90,14 +116,10 @@ def cast_column(cells, field: dict) -> Cast:
         ok = _full(text, YEAR)
         values = pc.cast(pc.if_else(ok, text, pa.scalar(None, pa.string())), pa.int64())
         return Cast(_series(values), ~missing & ~_mask(ok), missing)
+    if kind == "date" and (fast := _strict_dates(text)) is not None:
+        return Cast(_series(fast), nothing, missing)
     if kind in ("date", "datetime"):
-        pattern, fmt = (DATE, "%Y-%m-%d") if kind == "date" else (DATETIME, "%Y-%m-%dT%H:%M:%SZ")
-        shaped = pc.if_else(_full(text, pattern), text, pa.scalar(None, pa.string()))
-        parsed = pc.strptime(shaped, format=fmt, unit="s", error_is_null=True)
-        # strptime rolls 2025-02-30 over to 2025-03-02: in a real date the day stays as written
-        written_day = pc.cast(pc.utf8_slice_codeunits(shaped, 8, 10), pa.int64())
-        real = pc.fill_null(pc.equal(pc.day(parsed), written_day), False)
-        values = pc.if_else(real, parsed, pa.scalar(None, parsed.type))
+        values, real = parse_dates(text, kind)
         return Cast(_series(values), ~missing & ~_mask(real), missing)
     if kind in TEXT_FORMS:  # kept as text, checked for shape
         ok = _full(text, TEXT_FORMS[kind]) if TEXT_FORMS[kind] else pc.invert(empty)
