@@ -30,8 +30,8 @@ def test_integers():
 
 
 def test_dates_are_real_calendar_dates_in_iso_form():
-    cells = ["2025-04-15", "2024-02-29", "2025-02-29", "2025-02-30", "04/15/2025", "2025-4-15", "2025-04-15T00:00", ""]
-    assert _bad(cells, {"type": "date"}) == [2, 3, 4, 5, 6]
+    cells = ["2025-04-15", "2024-02-29", "2025-02-29", "2025-02-30", "04/15/2025", "2025-4-15", "2025-04-15T00:00", "", "0000-01-01"]
+    assert _bad(cells, {"type": "date"}) == [2, 3, 4, 5, 6, 8]
 
 
 def test_booleans_follow_true_and_false_values():

@@ -68,7 +68,7 @@ def _strict_dates(text):
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     if pc.any(pc.less(dates, YEAR_ONE)).as_py():
-        return None  # year 0 and earlier: let the general path judge
+        return None  # year 0: the general path reports it
     return pc.cast(dates, pa.timestamp("s"))
 
 
@@ -80,6 +80,7 @@ def parse_dates(text, kind: str = "date") -> tuple:
     # strptime rolls 2025-02-30 over to 2025-03-02: in a real date the day stays as written
     written_day = pc.cast(pc.utf8_slice_codeunits(shaped, 8, 10), pa.int64())
     real = pc.fill_null(pc.equal(pc.day(parsed), written_day), False)
+    real = pc.and_(real, pc.fill_null(pc.greater_equal(parsed, pc.cast(YEAR_ONE, parsed.type)), False))  # no year 0 in the calendar
     return pc.if_else(real, parsed, pa.scalar(None, parsed.type)), real
 
 
