@@ -17,6 +17,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(BIN)/python -m pip check --disable-pip-version-check
+	$(BIN)/python -m compileall -q scripts  # bytecode now, even where PYTHONDONTWRITEBYTECODE is set
 	touch $(STAMP)
 
 validate: $(STAMP)
@@ -39,6 +40,7 @@ stats: $(STAMP)
 
 # Validation benchmark (minutes; not part of make test): ratios against the pyarrow floor and frictionless.
 bench: $(STAMP)
+	$(BIN)/python -m compileall -q scripts
 	$(BIN)/python benchmarks/bench.py
 
 # Re-resolve the pins from requirements.in (needs the package index; commit the result).

@@ -57,11 +57,15 @@ class UsageError(Exception):
 
 
 def cmd_validate(args) -> int:
+    from chipcontrols.prefetch import Prefetch
+
+    descriptor = _descriptor(args.path)
+    prefetch = Prefetch(descriptor).start()  # the CSVs are parsed while the imports below run
     from chipcontrols.quality import COLUMNS_USED, QUALITY_CHECKS
     from chipcontrols.report import as_github, as_json, print_text
     from chipcontrols.validate import validate
 
-    result = validate(_descriptor(args.path), extra_checks=QUALITY_CHECKS, columns_used=COLUMNS_USED, keep_all_columns=False)
+    result = validate(descriptor, extra_checks=QUALITY_CHECKS, columns_used=COLUMNS_USED, keep_all_columns=False, prefetch=prefetch)
     if args.format == "json":
         print(as_json(result.problems))
     elif args.format == "github":

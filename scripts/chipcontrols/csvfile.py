@@ -11,8 +11,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import mmap
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +22,9 @@ from chipcontrols.problems import Problem
 
 csv.field_size_limit(64 * 1024 * 1024)
 CHUNK = 16 * 1024 * 1024
+# Parse blocks: each becomes one Arrow chunk. Large enough that per-chunk work in Python is rare,
+# small enough that both cores share even a modest file.
+BLOCK = 8 * 1024 * 1024
 
 
 @dataclass
@@ -53,26 +54,29 @@ class ByteScan:
 
 def scan_bytes(path: Path) -> ByteScan:
     """What the parser would silently accept: a BOM, NULs, CRs, an unclosed quote; and the line
-    count. The file is mapped, not read: memchr finds the rare bytes, and the two counts run in
-    numpy (which releases the GIL) only for a file with quotes, the one case they matter in.
+    count. One pass in blocks through a reused buffer, so the file never sits in this process's
+    memory whole: memchr finds the rare bytes, numpy (which releases the GIL, so the pass runs
+    beside pyarrow's parse) counts line ends, and quotes once the file turns out to have any.
     Blank lines are found after parsing (see `_has_blank_rows`)."""
     scan = ByteScan()
-    with path.open("rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size == 0:
-            return scan
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            scan.size, scan.last_byte = size, data[size - 1:size]
-            scan.bom = data[:3] == codecs.BOM_UTF8
-            scan.nul_offset, scan.cr_offset = data.find(b"\x00"), data.find(b"\r")
-            if data.find(b'"') < 0:
-                return scan
-            view = np.frombuffer(data, dtype=np.uint8)
-            for offset in range(0, size, CHUNK):
-                block = view[offset:offset + CHUNK]
-                scan.quotes += int(np.count_nonzero(block == 34))
-                scan.newlines += int(np.count_nonzero(block == 10))
-            del view, block  # the map cannot close while numpy still points into it
+    buffer = bytearray(CHUNK)
+    quoted = False
+    with path.open("rb", buffering=0) as handle:
+        while size := handle.readinto(buffer):
+            if scan.size == 0:
+                scan.bom = buffer.startswith(codecs.BOM_UTF8)
+            if scan.nul_offset < 0 and (hit := buffer.find(b"\x00", 0, size)) >= 0:
+                scan.nul_offset = scan.size + hit
+            if scan.cr_offset < 0 and (hit := buffer.find(b"\r", 0, size)) >= 0:
+                scan.cr_offset = scan.size + hit
+            quoted = quoted or buffer.find(b'"', 0, size) >= 0
+            view = np.frombuffer(buffer, dtype=np.uint8, count=size)
+            scan.newlines += int(np.count_nonzero(view == 10))
+            if quoted:
+                scan.quotes += int(np.count_nonzero(view == 34))
+            scan.size += size
+            scan.last_byte = bytes(buffer[size - 1:size])
+            del view  # readinto cannot resize a buffer numpy still points into
     return scan
 
 
@@ -143,7 +147,7 @@ def _parse_fast(path: Path, width: int, header_lines: int) -> list[pa.ChunkedArr
     try:
         table = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_lines, block_size=1 << 20),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_lines, block_size=BLOCK),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False, null_values=[]),

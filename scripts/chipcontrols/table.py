@@ -84,10 +84,11 @@ def _header_problems(raw_header: list[str], resource: Resource, display: str) ->
     return problems, usable
 
 
-def load_table(package: Package, resource: Resource) -> Table:
-    """Read one resource's CSV and type its cells; reports problems, never raises for bad data."""
+def load_table(package: Package, resource: Resource, prefetch=None) -> Table:
+    """Read one resource's CSV (or take it from a `Prefetch`) and type its cells; reports problems,
+    never raises for bad data."""
     display = package.rel(resource.path)
-    raw = read_csv(resource.path, display)
+    raw = (prefetch.take(resource.path, display) if prefetch else None) or read_csv(resource.path, display)
     problems = list(raw.problems)
     header_problems, usable = _header_problems(raw.header, resource, display) if raw.header else ([], False)
     problems += header_problems

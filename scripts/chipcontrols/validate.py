@@ -59,7 +59,16 @@ def columns_needed_later(package: Package, columns_used: dict[str, set[str]]) ->
 
 
 def validate(descriptor_path: Path, on_date: dt.date | None = None, extra_checks=(), skip_derived: bool = False,
-             columns_used: dict[str, set[str]] | None = None, keep_all_columns: bool = True) -> Result:
+             columns_used: dict[str, set[str]] | None = None, keep_all_columns: bool = True, prefetch=None) -> Result:
+    """Every check, every problem. `prefetch` (a started `Prefetch`) supplies files read ahead."""
+    try:
+        return _validate(descriptor_path, on_date, extra_checks, skip_derived, columns_used, keep_all_columns, prefetch)
+    finally:
+        if prefetch is not None:
+            prefetch.close()
+
+
+def _validate(descriptor_path, on_date, extra_checks, skip_derived, columns_used, keep_all_columns, prefetch) -> Result:
     from chipcontrols import integrity
     from chipcontrols.constraints import constraint_problems
     from chipcontrols.safety import formula_problems
@@ -71,7 +80,7 @@ def validate(descriptor_path: Path, on_date: dt.date | None = None, extra_checks
     needed = columns_needed_later(package, columns_used or {})
     tables = {}
     for resource in package.resources:
-        table = tables[resource.name] = load_table(package, resource)
+        table = tables[resource.name] = load_table(package, resource, prefetch)
         problems += table.problems
         if not table.readable:
             continue
@@ -84,6 +93,8 @@ def validate(descriptor_path: Path, on_date: dt.date | None = None, extra_checks
             import pyarrow
 
             pyarrow.default_memory_pool().release_unused()  # hand the dropped columns back to the OS now
+        if prefetch is not None:
+            prefetch.release(resource.path)
     readable = {name: t for name, t in tables.items() if t.readable}
     for table in readable.values():
         problems += integrity.foreign_key_problems(table, readable)
