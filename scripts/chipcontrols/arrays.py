@@ -1,6 +1,10 @@
-"""Two Arrow idioms every check uses: a boolean result as a numpy mask, and string arrays end to end."""
+"""Arrow idioms every check uses: a boolean result as a numpy mask, string arrays end to end,
+the first byte of each string, and an element-wise kernel spread over the machine's cores."""
 
 from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pyarrow as pa
@@ -37,3 +41,42 @@ def first_bytes(strings) -> np.ndarray:
         first[filled] = data[starts[filled]]
         out.append(first)
     return np.concatenate(out) if out else np.zeros(0, dtype=np.uint8)
+
+
+# Below this many rows a kernel runs in the calling thread: handing work to threads costs more.
+PARALLEL_ROWS = 200_000
+_pool: ThreadPoolExecutor | None = None
+
+
+def workers() -> int:
+    """Threads for checks: the cores, or CHIPCONTROLS_THREADS (1 runs every check in turn)."""
+    wanted = os.environ.get("CHIPCONTROLS_THREADS", "")
+    return max(1, int(wanted) if wanted.isdigit() else min(os.cpu_count() or 1, 8))
+
+
+def pool() -> ThreadPoolExecutor:
+    """One shared pool: Arrow kernels release the GIL, so its threads use every core."""
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=workers(), thread_name_prefix="chipcontrols")
+    return _pool
+
+
+def element_wise(kernel, array):
+    """`kernel(array)` for a kernel that treats each element on its own (a comparison, a regex, a
+    cast): a long chunked array is cut into one run of whole chunks per core, and the runs are
+    computed at once. The result is chunked like the input, as one call would have it."""
+    n = workers()
+    if not isinstance(array, pa.ChunkedArray) or len(array) < PARALLEL_ROWS or array.num_chunks < 2 or n < 2:
+        return kernel(array)
+    runs, run, filled, share = [], [], 0, len(array) / n
+    for chunk in array.chunks:
+        run.append(chunk)
+        filled += len(chunk)
+        if filled >= share * (len(runs) + 1) and len(runs) < n - 1:
+            runs.append(run)
+            run = []
+    runs.append(run)
+    parts = list(pool().map(lambda chunks: kernel(pa.chunked_array(chunks, type=array.type)), [r for r in runs if r]))
+    pieces = [c for part in parts for c in (part.chunks if isinstance(part, pa.ChunkedArray) else [part])]
+    return pa.chunked_array(pieces, type=parts[0].type)

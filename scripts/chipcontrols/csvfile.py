@@ -133,7 +133,7 @@ def _parse_exact(text: str, display: str, width: int) -> tuple[list[list[str]], 
     return rows, lines, problems
 
 
-def _parse_fast(path: Path, width: int, header_lines: int) -> list[pa.ChunkedArray] | None:
+def _parse_fast(path: Path, width: int, header_lines: int, threads: bool = True) -> list[pa.ChunkedArray] | None:
     """Columns via pyarrow, or None if the file needs the exact reader."""
     from pyarrow import csv as pacsv
 
@@ -147,7 +147,7 @@ def _parse_fast(path: Path, width: int, header_lines: int) -> list[pa.ChunkedArr
     try:
         table = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_lines, block_size=BLOCK),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_lines, block_size=BLOCK, use_threads=threads),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False, null_values=[]),
@@ -163,7 +163,9 @@ def _has_blank_rows(columns: list) -> bool:
 
     if not columns:
         return False
-    candidates = pc.equal(columns[0], "")
+    from chipcontrols.arrays import element_wise
+
+    candidates = element_wise(lambda part: pc.equal(part, ""), columns[0])
     for column in columns[1:]:
         if not pc.any(candidates).as_py():
             return False
@@ -201,8 +203,9 @@ def _header(path: Path, display: str) -> tuple[list[str] | None, int, list[Probl
     return header, reader.line_num, []
 
 
-def read_csv(path: Path, display: str) -> RawTable:
-    """Read `path` as text cells. Problems with the bytes and the CSV shape are collected, never raised."""
+def read_csv(path: Path, display: str, threads: bool = True) -> RawTable:
+    """Read `path` as text cells. Problems with the bytes and the CSV shape are collected, never raised.
+    threads=False keeps to one core (parse, then scan), for a read that runs beside other work."""
     empty = np.zeros(0, dtype=np.int64)
     with path.open("rb") as handle:
         start = handle.read(4096)
@@ -214,10 +217,14 @@ def read_csv(path: Path, display: str) -> RawTable:
         return RawTable([], [], empty, problems or [Problem("empty-file", display, line=1)])
     width = len(header)
     # The byte scan overlaps the parse (C++ threads that release the GIL).
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(scan_bytes, path)
-        fast = _parse_fast(path, width, header_lines) if header_lines == 1 else None
-        scan = pending.result()
+    if not threads:
+        fast = _parse_fast(path, width, header_lines, threads=False) if header_lines == 1 else None
+        scan = scan_bytes(path)
+    else:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(scan_bytes, path)
+            fast = _parse_fast(path, width, header_lines) if header_lines == 1 else None
+            scan = pending.result()
     # pyarrow would silently accept a BOM in the header, CR line ends and NULs, read blank lines as empty rows
     # and take an unclosed quote's rest of file as one cell: such files go to the exact reader
     clean = not scan.bom and scan.nul_offset < 0 and scan.cr_offset < 0 and scan.quotes % 2 == 0

@@ -78,21 +78,49 @@ def foreign_key_problems(table: Table, tables: dict[str, Table]) -> list[Problem
 def resolve_records(table: Table, tables: dict[str, Table]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """For a table with x-recordReference: per target table, (rows naming it, position of each
     such row's record in the target or -1). One hash lookup serves every check that needs it."""
-    if table.record_index:
-        return table.record_index
+    if table.record_lookup is not None:
+        table.record_index, table.record_lookup = table.record_lookup.result(), None
+    if not table.record_index:
+        table.record_index = _resolve(table, tables)
+    return table.record_index
+
+
+def start_resolving(table: Table, tables: dict[str, Table], resources: list[str]) -> None:
+    """Begin `resolve_records` on another core (its hash lookups release the GIL) while this
+    table's own checks run, once every table it may name (of `resources`) is in `tables`."""
+    from chipcontrols.arrays import pool
+
     spec = table.resource.schema.get("x-recordReference")
-    if not spec or spec["table"] not in table.text or spec["id"] not in table.text:
+    if not spec or table.record_lookup is not None or table.record_index:
+        return
+    namable = next((f.get("constraints", {}).get("enum") for f in table.resource.fields if f["name"] == spec["table"]), None)
+    if all(name in tables for name in resources if namable is None or name in namable):
+        table.record_lookup = pool().submit(_resolve, table, dict(tables))
+
+
+def _resolve(table: Table, tables: dict[str, Table]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    spec = table.resource.schema.get("x-recordReference")
+    text = dict(table.text)
+    if not spec or spec["table"] not in text or spec["id"] not in text:
         return {}
     separator = spec.get("separator", "/")
-    names, ids = table.text[spec["table"]], table.text[spec["id"]]
-    for name in pc.unique(names).to_pylist():
+    names, ids = text[spec["table"]], text[spec["id"]]
+    low, high = pc.min_max(names).values()
+    # most citation tables name one table only: then no row needs hashing on the table name
+    named = [low.as_py()] if low.as_py() == high.as_py() else pc.unique(names).to_pylist()
+    index = {}
+    for name in named:
         target = tables.get(name)
-        if target is None or not target.complete or not all(k in target.text for k in target.resource.primary_key):
+        if name is None or target is None or not target.complete or not all(k in target.text for k in target.resource.primary_key):
             continue
-        rows = _np(pc.equal(names, name))
-        positions = pc.fill_null(pc.index_in(ids.filter(pa.array(rows)), value_set=target.key_strings(target.resource.primary_key, separator)), -1)
-        table.record_index[name] = (rows, positions.to_numpy(zero_copy_only=False).astype(np.int64))
-    return table.record_index
+        if len(named) == 1:
+            rows, cited = np.ones(len(ids), dtype=bool), ids
+        else:
+            rows = _np(pc.equal(names, name))
+            cited = ids.filter(pa.array(rows))
+        positions = pc.fill_null(pc.index_in(cited, value_set=target.key_strings(target.resource.primary_key, separator)), -1)
+        index[name] = (rows, positions.to_numpy(zero_copy_only=False).astype(np.int64))
+    return index
 
 
 def record_reference_problems(table: Table, tables: dict[str, Table]) -> list[Problem]:

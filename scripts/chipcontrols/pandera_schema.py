@@ -15,6 +15,8 @@ import pandera.pandas as pa
 import pyarrow
 import pyarrow.compute as pc
 
+from chipcontrols.arrays import element_wise
+
 
 def _arrow(series: pd.Series) -> pyarrow.ChunkedArray:
     return pyarrow.chunked_array(series.array.__arrow_array__()) if hasattr(series.array, "__arrow_array__") else pyarrow.chunked_array([pyarrow.array(series)])
@@ -30,18 +32,27 @@ def _scalar(value, kind: str):
     return pyarrow.scalar(pd.Timestamp(value).to_pydatetime(), pyarrow.timestamp("s")) if kind in ("date", "datetime") else value
 
 
+def _max_length(array, limit: int):
+    # a string has at most as many characters as bytes: count characters only where bytes exceed
+    within = pc.less_equal(pc.binary_length(array), limit)
+    if pc.all(pc.fill_null(within, True)).as_py():
+        return within
+    return pc.less_equal(pc.utf8_length(array), limit)
+
+
 def _check(rule: str, value, kind: str) -> pa.Check:
     kernels = {
-        "enum": lambda s: _passes(s, pc.is_in(_arrow(s), value_set=pyarrow.array(value))),
-        "pattern": lambda s: _passes(s, pc.match_substring_regex(_arrow(s), f"^(?:{value})$")),
-        "minimum": lambda s: _passes(s, pc.greater_equal(_arrow(s), _scalar(value, kind))),
-        "maximum": lambda s: _passes(s, pc.less_equal(_arrow(s), _scalar(value, kind))),
-        "exclusiveMinimum": lambda s: _passes(s, pc.greater(_arrow(s), _scalar(value, kind))),
-        "exclusiveMaximum": lambda s: _passes(s, pc.less(_arrow(s), _scalar(value, kind))),
-        "minLength": lambda s: _passes(s, pc.greater_equal(pc.utf8_length(_arrow(s)), value)),
-        "maxLength": lambda s: _passes(s, pc.less_equal(pc.utf8_length(_arrow(s)), value)),
+        "enum": lambda a: pc.is_in(a, value_set=pyarrow.array(value)),
+        "pattern": lambda a: pc.match_substring_regex(a, f"^(?:{value})$"),
+        "minimum": lambda a: pc.greater_equal(a, _scalar(value, kind)),
+        "maximum": lambda a: pc.less_equal(a, _scalar(value, kind)),
+        "exclusiveMinimum": lambda a: pc.greater(a, _scalar(value, kind)),
+        "exclusiveMaximum": lambda a: pc.less(a, _scalar(value, kind)),
+        "minLength": lambda a: pc.greater_equal(pc.utf8_length(a), value),
+        "maxLength": lambda a: _max_length(a, value),
     }
-    return pa.Check(kernels[rule], name=rule, ignore_na=False)
+    kernel = kernels[rule]
+    return pa.Check(lambda s: _passes(s, element_wise(kernel, _arrow(s))), name=rule, ignore_na=False)
 
 
 def _first_occurrences(frame: pd.DataFrame | pd.Series) -> pd.Series:

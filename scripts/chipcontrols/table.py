@@ -27,6 +27,7 @@ class Table:
     problems: list[Problem] = field(default_factory=list)
     readable: bool = True
     record_index: dict = field(default_factory=dict)  # cache of resolved polymorphic references
+    record_lookup: object = None  # a Future of record_index, while it is computed beside other checks
 
     @property
     def complete(self) -> bool:

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from chipcontrols.arrays import as_mask as _mask
+from chipcontrols.arrays import element_wise
 
 NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 INTEGER = r"[+-]?[0-9]{1,18}"
@@ -64,7 +65,7 @@ def _strict_dates(text):
     Arrow's own date cast is exactly that strict (no other shapes, no 30 February) but stops at
     the first bad cell, so a column with any bad date takes the slower path that finds them all."""
     try:
-        dates = pc.cast(_without_empty(text), pa.date32())
+        dates = element_wise(lambda part: pc.cast(_without_empty(part), pa.date32()), text)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     if pc.any(pc.less(dates, YEAR_ONE)).as_py():
@@ -91,12 +92,12 @@ def _series(array) -> pd.Series:
 def cast_column(cells, field: dict) -> Cast:
     """Parse one column of text cells according to `field` (a Table Schema field descriptor)."""
     text = cells if isinstance(cells, (pa.Array, pa.ChunkedArray)) else pa.array(list(cells), type=pa.string())
-    empty = pc.equal(text, "")
+    empty = element_wise(lambda part: pc.equal(part, ""), text)
     missing = _mask(empty)
     kind = field.get("type", "string")
     nothing = np.zeros(len(text), dtype=bool)
     if kind in ("string", "any"):
-        return Cast(_series(_without_empty(text)), nothing, missing)
+        return Cast(_series(element_wise(_without_empty, text)), nothing, missing)
     if kind in ("number", "integer"):
         ok = _full(text, NUMBER if kind == "number" else INTEGER)
         target = pa.float64() if kind == "number" else pa.int64()

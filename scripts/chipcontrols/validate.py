@@ -84,6 +84,7 @@ def _validate(descriptor_path, on_date, extra_checks, skip_derived, columns_used
         problems += table.problems
         if not table.readable:
             continue
+        integrity.start_resolving(table, {name: t for name, t in tables.items() if t.readable}, [r.name for r in package.resources])
         problems += constraint_problems(table)
         problems += integrity.sort_problems(table)
         problems += integrity.future_date_problems(table, on_date)
