@@ -92,3 +92,21 @@ def test_fast_and_exact_readers_agree_with_the_csv_module(tmp_path_factory, rows
     assert got == [list(r) for r in expected]
     assert list(raw.lines) == lines
     assert not [p for p in raw.problems if p.rule != "blank-line"]
+
+
+def test_scan_without_mmap_reads_the_same(tmp_path, monkeypatch):
+    """Where a file cannot be mapped, the scan reads it through a buffer and finds the same things."""
+    from chipcontrols import csvfile
+
+    path = tmp_path / "t.csv"
+    path.write_bytes(b'a,b\n1,"x\ny"\n2,\x00\r\n')
+    mapped = csvfile.scan_bytes(path)
+
+    def refuse(*args, **kwargs):
+        raise OSError("no mmap here")
+
+    monkeypatch.setattr(csvfile.mmap, "mmap", refuse)
+    monkeypatch.setattr(csvfile, "CHUNK", 4)  # many blocks, each through the one buffer
+    read = csvfile.scan_bytes(path)
+    assert mapped == read
+    assert (read.newlines, read.quotes, read.nul_offset, read.cr_offset, read.size) == (4, 2, 14, 15, 17)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +23,7 @@ import pyarrow as pa
 from chipcontrols.problems import Problem
 
 csv.field_size_limit(64 * 1024 * 1024)
-CHUNK = 16 * 1024 * 1024
+CHUNK = 16 * 1024 * 1024  # a multiple of mmap.ALLOCATIONGRANULARITY: windows start on it
 # Parse blocks: each becomes one Arrow chunk. Large enough that per-chunk work in Python is rare,
 # small enough that both cores share even a modest file.
 BLOCK = 8 * 1024 * 1024
@@ -52,31 +54,48 @@ class ByteScan:
     last_byte: bytes = b""
 
 
+def _blocks(handle, size: int):
+    """The file in CHUNK-sized windows: mapped one at a time where the OS allows (no copy, and
+    only one window counts as this process's memory), else read through one reused buffer."""
+    try:
+        for offset in range(0, size, CHUNK):
+            with mmap.mmap(handle.fileno(), min(CHUNK, size - offset), offset=offset, access=mmap.ACCESS_READ) as window:
+                yield window
+        return
+    except (OSError, ValueError):
+        if offset:
+            raise  # failed half way: not a question of what the filesystem supports
+    buffer = bytearray(CHUNK)
+    while n := handle.readinto(buffer):
+        yield memoryview(buffer)[:n]
+
+
 def scan_bytes(path: Path) -> ByteScan:
     """What the parser would silently accept: a BOM, NULs, CRs, an unclosed quote; and the line
-    count. One pass in blocks through a reused buffer, so the file never sits in this process's
-    memory whole: memchr finds the rare bytes, numpy (which releases the GIL, so the pass runs
-    beside pyarrow's parse) counts line ends, and quotes once the file turns out to have any.
-    Blank lines are found after parsing (see `_has_blank_rows`)."""
+    count. One pass, window by window: memchr finds the rare bytes, numpy (which releases the GIL,
+    so the pass runs beside pyarrow's parse) counts line ends, and quotes once the file turns out
+    to have any. Blank lines are found after parsing (see `_has_blank_rows`)."""
     scan = ByteScan()
-    buffer = bytearray(CHUNK)
     quoted = False
+    mask = np.empty(CHUNK, dtype=bool)  # reused: no fresh memory per window
     with path.open("rb", buffering=0) as handle:
-        while size := handle.readinto(buffer):
+        for window in _blocks(handle, os.fstat(handle.fileno()).st_size):
+            data = window.obj if isinstance(window, memoryview) else window
+            size = len(window)
             if scan.size == 0:
-                scan.bom = buffer.startswith(codecs.BOM_UTF8)
-            if scan.nul_offset < 0 and (hit := buffer.find(b"\x00", 0, size)) >= 0:
+                scan.bom = bytes(window[:3]) == codecs.BOM_UTF8
+            if scan.nul_offset < 0 and (hit := data.find(b"\x00", 0, size)) >= 0:
                 scan.nul_offset = scan.size + hit
-            if scan.cr_offset < 0 and (hit := buffer.find(b"\r", 0, size)) >= 0:
+            if scan.cr_offset < 0 and (hit := data.find(b"\r", 0, size)) >= 0:
                 scan.cr_offset = scan.size + hit
-            quoted = quoted or buffer.find(b'"', 0, size) >= 0
-            view = np.frombuffer(buffer, dtype=np.uint8, count=size)
-            scan.newlines += int(np.count_nonzero(view == 10))
+            quoted = quoted or data.find(b'"', 0, size) >= 0
+            view = np.frombuffer(window, dtype=np.uint8, count=size)
+            scan.newlines += int(np.count_nonzero(np.equal(view, 10, out=mask[:size])))
             if quoted:
-                scan.quotes += int(np.count_nonzero(view == 34))
+                scan.quotes += int(np.count_nonzero(np.equal(view, 34, out=mask[:size])))
             scan.size += size
-            scan.last_byte = bytes(buffer[size - 1:size])
-            del view  # readinto cannot resize a buffer numpy still points into
+            scan.last_byte = bytes(window[size - 1:size])
+            del view, data, window  # a window cannot close while numpy still points into it
     return scan
 
 
