@@ -25,6 +25,12 @@ def compare_with_previous(columns: list) -> tuple[np.ndarray, np.ndarray]:
     return before, ~decided
 
 
+def _dictionary(values) -> pa.DictionaryArray:
+    """Codes for values (missing is one more value), as one array with one dictionary."""
+    encoded = pc.dictionary_encode(values, null_encoding="encode")
+    return encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded
+
+
 def first_occurrences(columns: list) -> np.ndarray:
     """True for each row whose key did not appear in an earlier row."""
     n = len(columns[0]) if columns else 0
@@ -33,10 +39,23 @@ def first_occurrences(columns: list) -> np.ndarray:
     before, equal = compare_with_previous(columns)
     if not before.any():  # sorted: repeats sit next to each other
         return np.concatenate([[True], ~equal])
-    key = columns[0] if len(columns) == 1 else pc.binary_join_element_wise(
-        *[c.cast(pa.string()) for c in columns], "\x1f", null_handling="replace", null_replacement="\x00")
-    encoded = pc.dictionary_encode(key)
-    codes = (encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded).indices.to_numpy(zero_copy_only=False)
-    first = np.zeros(n, dtype=bool)
-    first[np.unique(codes, return_index=True)[1]] = True
+    # Out of order: narrow down column by column to the rows whose key so far is shared with
+    # another row, so later (often long) columns are hashed only for the few rows that could repeat.
+    rows = np.arange(n)
+    codes = np.zeros(n, dtype=np.int64)
+    for column in columns:
+        part = column if len(rows) == n else column.take(pa.array(rows))
+        encoded = _dictionary(part)
+        if len(encoded.dictionary) == 1:
+            continue  # one value in every remaining row: nothing to narrow
+        combined = codes * len(encoded.dictionary) + encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        codes = _dictionary(pa.array(combined)).indices.to_numpy(zero_copy_only=False).astype(np.int64)  # hashing, not sorting
+        shared = np.bincount(codes)[codes] > 1
+        rows, codes = rows[shared], codes[shared]
+        if not len(rows):
+            return np.ones(n, dtype=bool)
+    first = np.ones(n, dtype=bool)
+    repeat = np.ones(len(rows), dtype=bool)
+    repeat[np.unique(codes, return_index=True)[1]] = False  # rows ascend, so the first index is the first occurrence
+    first[rows[repeat]] = False
     return first

@@ -121,7 +121,8 @@ def cast_column(cells, field: dict) -> Cast:
     if kind == "date" and (fast := _strict_dates(text)) is not None:
         return Cast(_series(fast), nothing, missing)
     if kind in ("date", "datetime"):
-        values, real = parse_dates(text, kind)
+        values = element_wise(lambda part: parse_dates(part, kind)[0], text)
+        real = pc.is_valid(values)  # parse_dates leaves exactly the cells that are not real dates missing
         return Cast(_series(values), ~missing & ~_mask(real), missing)
     if kind in TEXT_FORMS:  # kept as text, checked for shape
         ok = _full(text, TEXT_FORMS[kind]) if TEXT_FORMS[kind] else pc.invert(empty)
