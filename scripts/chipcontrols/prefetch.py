@@ -13,8 +13,6 @@ import json
 import threading
 from pathlib import Path
 
-import pyarrow
-
 from chipcontrols.csvfile import RawTable, read_csv
 from chipcontrols.descriptor import safe_path
 
@@ -30,7 +28,6 @@ class Prefetch:
         self.held: dict[Path, int] = {}  # read ahead and not yet released: path -> bytes
         self.current: Path | None = None
         self.closed = False
-        self.cores = pyarrow.cpu_count()
         self.cond = threading.Condition()
         self.thread = threading.Thread(target=self._run, name="chipcontrols-prefetch", daemon=True)
         self._plan(Path(descriptor_path))
@@ -46,17 +43,11 @@ class Prefetch:
                 self.pending.append((path, path.relative_to(self.root).as_posix(), path.stat().st_size))
 
     def start(self) -> Prefetch:
-        """Begin reading. Until the main thread first asks for a file (it is importing and checking
-        the descriptor meanwhile, on one core), pyarrow's parser gets one core, not all of them."""
+        # Measured (benchmarks/README.md): capping the parse at one core while the main thread
+        # imports was slower, as a read keeps the cap it started with.
         if self.pending:
-            if self.cores > 1:
-                pyarrow.set_cpu_count(1)
             self.thread.start()
         return self
-
-    def _all_cores(self) -> None:
-        if self.cores > 1 and pyarrow.cpu_count() != self.cores:
-            pyarrow.set_cpu_count(self.cores)  # a parse under way takes up the added threads
 
     def _next(self) -> tuple[Path, str, int] | None:
         with self.cond:
@@ -83,7 +74,6 @@ class Prefetch:
 
     def take(self, path: Path, display: str) -> RawTable | None:
         """The file as read ahead (waiting if it is being read), or None: then the caller reads it."""
-        self._all_cores()
         with self.cond:
             if any(p == path for p, _, _ in self.pending):
                 self.pending = [item for item in self.pending if item[0] != path]  # not started: the caller is faster
@@ -105,7 +95,6 @@ class Prefetch:
             self.closed = True
             self.pending.clear()
             self.cond.notify_all()
-        self._all_cores()
         if self.thread.is_alive():
             self.thread.join()
         self.done.clear()
