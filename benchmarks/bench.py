@@ -37,13 +37,26 @@ print(json.dumps({"seconds": elapsed, "peak_mb": resource.getrusage(resource.RUS
 """
 
 
-def measure(command: list[str], runs: int) -> dict:
-    samples = []
-    for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, check=True)
-        samples.append(json.loads(out.stdout))
+def _sample(command: list[str]) -> dict:
+    out = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def _summary(samples: list[dict]) -> dict:
     return {"seconds": statistics.median(s["seconds"] for s in samples), "peak_mb": max(s["peak_mb"] for s in samples),
-            "code": samples[0]["code"]}
+            "code": samples[0]["code"], "samples": [round(s["seconds"], 3) for s in samples]}
+
+
+def measure(command: list[str], runs: int) -> dict:
+    return _summary([_sample(command) for _ in range(runs)])
+
+
+def measure_against_floor(floor: list[str], ours: list[str], runs: int) -> tuple[dict, dict, float]:
+    """Floor and ours run in turn, run after run, so a noisy spell on the machine hits both; the
+    ratio is the median of the per-run ratios."""
+    pairs = [(_sample(floor), _sample(ours)) for _ in range(runs)]
+    ratio = statistics.median(o["seconds"] / f["seconds"] for f, o in pairs)
+    return _summary([f for f, _ in pairs]), _summary([o for _, o in pairs]), ratio
 
 
 def csv_bytes(descriptor: Path) -> int:
@@ -84,9 +97,9 @@ def main() -> int:
         for n in sizes:
             descriptor = generate(Path(tmp) / f"clean-{n}", n, shape=args.shape)
             rows, size = rows_in(descriptor), csv_bytes(descriptor)
-            floor = measure([python, "-c", FLOOR, str(descriptor)], args.runs)
-            mine = measure([*ours, str(descriptor)], args.runs)
-            entry = {"label": f"{n:,} clean", "rows": rows, "mb": size / 1e6, "floor": floor, "ours": mine, "widths": row_widths(descriptor)}
+            floor, mine, ratio = measure_against_floor([python, "-c", FLOOR, str(descriptor)], [*ours, str(descriptor)], args.runs)
+            entry = {"label": f"{n:,} clean", "rows": rows, "mb": size / 1e6, "floor": floor, "ours": mine, "ratio": ratio,
+                     "widths": row_widths(descriptor), "descriptor": str(descriptor)}
             if n == min(args.frictionless_rows, max(sizes)) or n == args.frictionless_rows:
                 fr = measure([*frictionless, str(descriptor)], 1)
                 entry["frictionless"] = fr
@@ -100,9 +113,11 @@ def main() -> int:
             found = {(p["file"], p["line"], p["field"], p["rule"]) for p in problems}
             reported = len(problems)
             missed = sum(1 for i in injected if tuple(i) not in found)
-            results.append({"label": f"{n:,} with {args.errors:,} errors", "rows": rows_in(descriptor), "mb": csv_bytes(descriptor) / 1e6,
-                            "floor": measure([python, "-c", FLOOR, str(descriptor)], args.runs),
-                            "ours": measure([*ours, str(descriptor)], args.runs), "reported": reported,
+            floor, mine, ratio = measure_against_floor([python, "-c", FLOOR, str(descriptor)], [*ours, str(descriptor)], args.runs)
+            clean_twin = next(r["descriptor"] for r in results if r["label"] == f"{n:,} clean")
+            _, _, versus_clean = measure_against_floor([*ours, clean_twin], [*ours, str(descriptor)], args.runs)
+            results.append({"label": f"{n:,} with {args.errors:,} errors", "versus_clean": versus_clean, "rows": rows_in(descriptor), "mb": csv_bytes(descriptor) / 1e6,
+                            "floor": floor, "ours": mine, "ratio": ratio, "reported": reported,
                             "injected": len(injected), "missed": missed})
     fr_entry = next((r for r in results if "frictionless" in r), None)
     fr_rate = fr_entry["rows"] / fr_entry["frictionless"]["seconds"] if fr_entry else None
@@ -114,7 +129,7 @@ def main() -> int:
         fl_seconds = r["frictionless"]["seconds"] if "frictionless" in r else (r["rows"] / fr_rate if fr_rate else float("nan"))
         note = "" if "frictionless" in r else "*"
         print(f"{r['label']:28} {r['rows']:>10,} {r['mb']:>7.1f} {r['floor']['seconds']:>8.2f} {r['ours']['seconds']:>8.2f} "
-              f"{r['ours']['seconds'] / r['floor']['seconds']:>8.2f} {r['ours']['peak_mb']:>8.0f} {r['ours']['peak_mb'] / r['mb']:>7.2f} "
+              f"{r['ratio']:>8.2f} {r['ours']['peak_mb']:>8.0f} {r['ours']['peak_mb'] / r['mb']:>7.2f} "
               f"{r['rows'] / r['ours']['seconds']:>11,.0f} {fl_seconds:>8.1f}{note} {fl_seconds / r['ours']['seconds']:>9.1f}")
     clean = [r for r in results if r["label"].endswith("clean")]
     if len(clean) >= 2:
@@ -124,11 +139,12 @@ def main() -> int:
     if errors:
         print(f"error run: {errors['injected']:,} errors injected, {errors['injected'] - errors['missed']:,} of them reported at their file, "
               f"line, field and rule ({errors['reported']:,} problems in all, as the damage also leaves records uncited); "
-              f"time {errors['ours']['seconds'] / clean[-1]['ours']['seconds']:.2f}x the clean run")
+              f"time {errors['versus_clean']:.2f}x the clean run (median of per-run ratios, the two run in turn)")
     widths = clean[-1]["widths"] if clean else {}
     print(f"shape {args.shape}: bytes per row " + ", ".join(f"{name} {w:.0f}" for name, w in widths.items()))
     print("floor = a fresh Python process reading every CSV with pyarrow (all columns as text); ours = `chipcontrols validate` "
-          "(every check it runs on the real package); medians of", args.runs, "runs. * frictionless measured once at "
+          "(every check it runs on the real package); medians of", args.runs, "runs, floor and ours in turn; x floor is the median "
+          "of the per-run ratios. * frictionless measured once at "
           f"{fr_entry['label'] if fr_entry else '-'} and scaled linearly by rows.")
     return 0
 
