@@ -19,8 +19,14 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+from pyarrow import csv as pacsv
 
+from chipcontrols.arrays import element_wise
 from chipcontrols.problems import Problem
+
+# Everything is imported above, not inside functions: the read-ahead thread runs these functions
+# while the main thread is importing, and the two would otherwise queue on import locks.
 
 csv.field_size_limit(64 * 1024 * 1024)
 CHUNK = 16 * 1024 * 1024  # a multiple of mmap.ALLOCATIONGRANULARITY: windows start on it
@@ -152,10 +158,8 @@ def _parse_exact(text: str, display: str, width: int) -> tuple[list[list[str]], 
     return rows, lines, problems
 
 
-def _parse_fast(path: Path, width: int, header_lines: int, threads: bool = True) -> list[pa.ChunkedArray] | None:
+def _parse_fast(path: Path, width: int, header_lines: int) -> list[pa.ChunkedArray] | None:
     """Columns via pyarrow, or None if the file needs the exact reader."""
-    from pyarrow import csv as pacsv
-
     invalid = []
 
     def on_invalid(row):  # noqa: ANN001 - pyarrow's callback signature
@@ -166,7 +170,7 @@ def _parse_fast(path: Path, width: int, header_lines: int, threads: bool = True)
     try:
         table = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_lines, block_size=BLOCK, use_threads=threads),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_lines, block_size=BLOCK),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False, null_values=[]),
@@ -178,12 +182,8 @@ def _parse_fast(path: Path, width: int, header_lines: int, threads: bool = True)
 
 def _has_blank_rows(columns: list) -> bool:
     """pyarrow reads a blank line as a row of empty cells: look for one, first column first."""
-    import pyarrow.compute as pc
-
     if not columns:
         return False
-    from chipcontrols.arrays import element_wise
-
     candidates = element_wise(lambda part: pc.equal(part, ""), columns[0])
     for column in columns[1:]:
         if not pc.any(candidates).as_py():
@@ -193,8 +193,6 @@ def _has_blank_rows(columns: list) -> bool:
 
 
 def _line_numbers(columns: list, header_lines: int, scan: ByteScan) -> np.ndarray:
-    import pyarrow.compute as pc
-
     n = len(columns[0]) if columns else 0
     base = 1 + header_lines + np.arange(n, dtype=np.int64)
     lines_in_file = scan.newlines + (0 if scan.last_byte == b"\n" else 1)
@@ -222,9 +220,8 @@ def _header(path: Path, display: str) -> tuple[list[str] | None, int, list[Probl
     return header, reader.line_num, []
 
 
-def read_csv(path: Path, display: str, threads: bool = True) -> RawTable:
-    """Read `path` as text cells. Problems with the bytes and the CSV shape are collected, never raised.
-    threads=False keeps to one core (parse, then scan), for a read that runs beside other work."""
+def read_csv(path: Path, display: str) -> RawTable:
+    """Read `path` as text cells. Problems with the bytes and the CSV shape are collected, never raised."""
     empty = np.zeros(0, dtype=np.int64)
     with path.open("rb") as handle:
         start = handle.read(4096)
@@ -236,14 +233,10 @@ def read_csv(path: Path, display: str, threads: bool = True) -> RawTable:
         return RawTable([], [], empty, problems or [Problem("empty-file", display, line=1)])
     width = len(header)
     # The byte scan overlaps the parse (C++ threads that release the GIL).
-    if not threads:
-        fast = _parse_fast(path, width, header_lines, threads=False) if header_lines == 1 else None
-        scan = scan_bytes(path)
-    else:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pending = pool.submit(scan_bytes, path)
-            fast = _parse_fast(path, width, header_lines) if header_lines == 1 else None
-            scan = pending.result()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(scan_bytes, path)
+        fast = _parse_fast(path, width, header_lines) if header_lines == 1 else None
+        scan = pending.result()
     # pyarrow would silently accept a BOM in the header, CR line ends and NULs, read blank lines as empty rows
     # and take an unclosed quote's rest of file as one cell: such files go to the exact reader
     clean = not scan.bom and scan.nul_offset < 0 and scan.cr_offset < 0 and scan.quotes % 2 == 0
