@@ -25,3 +25,29 @@ def test_first_bytes_of_nothing_and_mask_and_concat():
     assert as_mask(pa.array([True, None, False])).tolist() == [True, False, False]
     joined = concat([pa.array(["a"]), pa.chunked_array([["b", "c"]])])
     assert joined.to_pylist() == ["a", "b", "c"] and isinstance(first_bytes(joined), np.ndarray)
+
+
+@given(st.lists(st.lists(TEXT, min_size=1, max_size=5), min_size=2, max_size=6), st.integers(1, 4))
+def test_element_wise_is_the_kernel_on_the_whole_array(chunks, threads):
+    import os
+
+    import pyarrow.compute as pc
+
+    from chipcontrols import arrays
+
+    array = pa.chunked_array([pa.array(c, type=pa.string()) for c in chunks], type=pa.string())
+    kernel = lambda a: pc.utf8_length(a)  # noqa: E731
+    old, arrays.PARALLEL_ROWS = arrays.PARALLEL_ROWS, 0
+    old_threads = os.environ.get("CHIPCONTROLS_THREADS")
+    os.environ["CHIPCONTROLS_THREADS"] = str(threads)
+    try:
+        assert arrays.element_wise(kernel, array).to_pylist() == kernel(array).to_pylist()
+        # called from a pool thread it runs in place instead of waiting on its own pool
+        nested = arrays.pool().submit(arrays.element_wise, kernel, array).result(timeout=10)
+        assert nested.to_pylist() == kernel(array).to_pylist()
+    finally:
+        arrays.PARALLEL_ROWS = old
+        if old_threads is None:
+            os.environ.pop("CHIPCONTROLS_THREADS")
+        else:
+            os.environ["CHIPCONTROLS_THREADS"] = old_threads

@@ -4,7 +4,8 @@ the first byte of each string, and an element-wise kernel spread over the machin
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import pyarrow as pa
@@ -46,6 +47,7 @@ def first_bytes(strings) -> np.ndarray:
 # Below this many rows a kernel runs in the calling thread: handing work to threads costs more.
 PARALLEL_ROWS = 200_000
 _pool: ThreadPoolExecutor | None = None
+_background: ThreadPoolExecutor | None = None
 
 
 def workers() -> int:
@@ -55,11 +57,21 @@ def workers() -> int:
 
 
 def pool() -> ThreadPoolExecutor:
-    """One shared pool: Arrow kernels release the GIL, so its threads use every core."""
+    """One shared pool for parts of element-wise kernels: Arrow releases the GIL, so its threads
+    use every core."""
     global _pool
     if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=workers(), thread_name_prefix="chipcontrols")
+        _pool = ThreadPoolExecutor(max_workers=max(1, workers() - 1), thread_name_prefix="chipcontrols-kernel")
     return _pool
+
+
+def background(function, *args) -> Future:
+    """Run a long task (such as a big hash lookup) on a thread of its own, so it never holds up
+    the pool that element-wise kernels wait on."""
+    global _background
+    if _background is None:
+        _background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chipcontrols-background")
+    return _background.submit(function, *args)
 
 
 def element_wise(kernel, array):
@@ -67,7 +79,8 @@ def element_wise(kernel, array):
     cast): a long chunked array is cut into one run of whole chunks per core, and the runs are
     computed at once. The result is chunked like the input, as one call would have it."""
     n = workers()
-    if not isinstance(array, pa.ChunkedArray) or len(array) < PARALLEL_ROWS or array.num_chunks < 2 or n < 2:
+    nested = threading.current_thread().name.startswith("chipcontrols-kernel")  # a pool thread must not wait on its own pool
+    if not isinstance(array, pa.ChunkedArray) or len(array) < PARALLEL_ROWS or array.num_chunks < 2 or n < 2 or nested:
         return kernel(array)
     runs, run, filled, share = [], [], 0, len(array) / n
     for chunk in array.chunks:
@@ -77,6 +90,9 @@ def element_wise(kernel, array):
             runs.append(run)
             run = []
     runs.append(run)
-    parts = list(pool().map(lambda chunks: kernel(pa.chunked_array(chunks, type=array.type)), [r for r in runs if r]))
+    compute = lambda chunks: kernel(pa.chunked_array(chunks, type=array.type))  # noqa: E731
+    runs = [r for r in runs if r]
+    others = [pool().submit(compute, r) for r in runs[1:]]
+    parts = [compute(runs[0])] + [f.result() for f in others]  # the calling thread takes the first run
     pieces = [c for part in parts for c in (part.chunks if isinstance(part, pa.ChunkedArray) else [part])]
     return pa.chunked_array(pieces, type=parts[0].type)

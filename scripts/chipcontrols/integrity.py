@@ -88,14 +88,14 @@ def resolve_records(table: Table, tables: dict[str, Table]) -> dict[str, tuple[n
 def start_resolving(table: Table, tables: dict[str, Table], resources: list[str]) -> None:
     """Begin `resolve_records` on another core (its hash lookups release the GIL) while this
     table's own checks run, once every table it may name (of `resources`) is in `tables`."""
-    from chipcontrols.arrays import pool
+    from chipcontrols.arrays import background
 
     spec = table.resource.schema.get("x-recordReference")
     if not spec or table.record_lookup is not None or table.record_index:
         return
     namable = next((f.get("constraints", {}).get("enum") for f in table.resource.fields if f["name"] == spec["table"]), None)
     if all(name in tables for name in resources if namable is None or name in namable):
-        table.record_lookup = pool().submit(_resolve, table, dict(tables))
+        table.record_lookup = background(_resolve, table, dict(tables))
 
 
 def _resolve(table: Table, tables: dict[str, Table]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
