@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -54,6 +55,8 @@ def measure(command: list[str], runs: int) -> dict:
 def measure_against_floor(floor: list[str], ours: list[str], runs: int) -> tuple[dict, dict, float]:
     """Floor and ours run in turn, run after run, so a noisy spell on the machine hits both; the
     ratio is the median of the per-run ratios."""
+    os.sync()  # the files were just written: let their write-back finish before any timing
+    _sample(floor), _sample(ours)  # warm-up, not counted: caches and page tables as a second run finds them
     pairs = [(_sample(floor), _sample(ours)) for _ in range(runs)]
     ratio = statistics.median(o["seconds"] / f["seconds"] for f, o in pairs)
     return _summary([f for f, _ in pairs]), _summary([o for _, o in pairs]), ratio
