@@ -1,5 +1,5 @@
 """Arrow idioms every check uses: a boolean result as a numpy mask, string arrays end to end,
-the first byte of each string, and an element-wise kernel spread over the machine's cores."""
+and an element-wise kernel spread over the machine's cores."""
 
 from __future__ import annotations
 
@@ -21,27 +21,6 @@ def concat(arrays: list) -> pa.ChunkedArray:
     """Arrays and chunked arrays of strings, end to end, without copying."""
     chunks = [chunk for a in arrays for chunk in (a.chunks if isinstance(a, pa.ChunkedArray) else [a])]
     return pa.chunked_array(chunks, type=pa.string())
-
-
-def first_bytes(strings) -> np.ndarray:
-    """The first byte of every string (0 for an empty one), read straight from the Arrow buffers:
-    a gather instead of a per-row kernel, for checks that only look at how a cell starts."""
-    chunks = strings.chunks if isinstance(strings, pa.ChunkedArray) else [strings]
-    out = []
-    for chunk in chunks:
-        n = len(chunk)
-        if n == 0:
-            continue
-        if chunk.type != pa.string():
-            chunk = chunk.cast(pa.string())
-        _, offsets_buffer, data_buffer = chunk.buffers()
-        offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[chunk.offset:chunk.offset + n + 1]
-        data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, dtype=np.uint8)
-        starts, filled = offsets[:-1], offsets[1:] > offsets[:-1]
-        first = np.zeros(n, dtype=np.uint8)
-        first[filled] = data[starts[filled]]
-        out.append(first)
-    return np.concatenate(out) if out else np.zeros(0, dtype=np.uint8)
 
 
 # Below this many rows a kernel runs in the calling thread: handing work to threads costs more.
