@@ -95,3 +95,11 @@ def test_citation_targets_are_resources():
     required = {r["name"] for r in DESCRIPTOR["resources"] if r.get("x-citationRequired")}
     assert required <= enum, f"add {sorted(required - enum)} to citations.record_table's enum: those tables need citations"
     assert enum <= set(SCHEMAS), f"citations.record_table lists tables that do not exist: {sorted(enum - set(SCHEMAS))}"
+
+
+def test_primary_source_kinds_are_values_of_their_column():
+    marked = [(table, f) for table, schema in SCHEMAS.items() for f in schema["fields"] if "x-primary" in f]
+    assert marked, "the sources schema should say which source types are primary (x-primary)"
+    for table, field in marked:
+        unknown = set(field["x-primary"]) - set(field.get("constraints", {}).get("enum", []))
+        assert not unknown, f"{table}.{field['name']}: x-primary lists {sorted(unknown)}, which are not in its enum; fix the schema"

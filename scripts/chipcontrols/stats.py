@@ -6,7 +6,13 @@ from collections import Counter
 
 from chipcontrols.table import Table
 
-PRIMARY_SOURCE_TYPES = {"government_rule", "government_statement", "company_filing", "company_statement"}
+
+
+def _primary(sources: Table) -> tuple[str | None, set[str]]:
+    """The column of the sources table that says what kind a source is, and which kinds are
+    primary: the schema marks them with x-primary."""
+    field = next((f for f in sources.resource.fields if "x-primary" in f), None)
+    return (field["name"], set(field["x-primary"])) if field else (None, set())
 
 
 def compute(tables: dict[str, Table]) -> dict:
@@ -24,13 +30,14 @@ def compute(tables: dict[str, Table]) -> dict:
             per_table[name] = {"records": len(counts), "citations": sum(counts),
                                "mean": round(sum(counts) / len(counts), 2) if counts else 0, "min": min(counts, default=0)}
         out["citations_per_record"] = per_table
-        if "sources" in tables and "source_id" in citing.text:
+        kind_column, primary_kinds = _primary(tables["sources"]) if "sources" in tables else (None, set())
+        if kind_column and kind_column in tables["sources"].text and "source_id" in citing.text:
             sources = tables["sources"]
-            kind = dict(zip(sources.values("source_id"), sources.values("source_type")))
+            kind = dict(zip(sources.values("source_id"), sources.values(kind_column)))
             cited_kinds = [kind.get(s) for s in citing.values("source_id")]
-            primary = sum(k in PRIMARY_SOURCE_TYPES for k in cited_kinds)
+            primary = sum(k in primary_kinds for k in cited_kinds)
             out["primary_sources"] = {
-                "sources": len(kind), "primary_sources": sum(k in PRIMARY_SOURCE_TYPES for k in kind.values()),
+                "sources": len(kind), "primary_sources": sum(k in primary_kinds for k in kind.values()),
                 "citations": len(cited_kinds), "citations_to_primary": primary,
                 "share_of_citations_primary": round(primary / len(cited_kinds), 3) if cited_kinds else 0,
                 "by_type": dict(sorted(Counter(kind.values()).items())),
