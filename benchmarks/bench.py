@@ -79,19 +79,23 @@ def csv_bytes(descriptor: Path) -> int:
     return sum(p.stat().st_size for p in (descriptor.parent / "datapackage").glob("*.csv"))
 
 
-def row_widths(descriptor: Path) -> dict[str, float]:
-    """Mean bytes per row of each table (header excluded)."""
-    widths = {}
+def _line_counts(descriptor: Path) -> dict[str, tuple[int, int]]:
+    """Per table: (data rows, bytes after the header)."""
+    counts = {}
     for path in sorted((descriptor.parent / "datapackage").glob("*.csv")):
         with path.open("rb") as handle:
             header = len(handle.readline())
-            rows = sum(1 for _ in handle)
-        widths[path.stem] = (path.stat().st_size - header) / max(rows, 1)
-    return widths
+            counts[path.stem] = (sum(1 for _ in handle), path.stat().st_size - header)
+    return counts
+
+
+def row_widths(descriptor: Path) -> dict[str, float]:
+    """Mean bytes per row of each table."""
+    return {name: size / max(rows, 1) for name, (rows, size) in _line_counts(descriptor).items()}
 
 
 def rows_in(descriptor: Path) -> int:
-    return sum(sum(1 for _ in p.open(encoding="utf-8")) - 1 for p in (descriptor.parent / "datapackage").glob("*.csv"))
+    return sum(rows for rows, _ in _line_counts(descriptor).values())
 
 
 def main() -> int:

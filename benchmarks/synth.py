@@ -83,7 +83,8 @@ def generate(target: Path, n: int, errors: int = 0, seed: int = 20261129, inject
     (target / "datapackage.json").write_text(json.dumps(descriptor, indent=2))
     schemas = {r["name"]: json.loads((ROOT / r["schema"]).read_text()) for r in descriptor["resources"]}
     # citations may only name tables that exist here
-    schemas["citations"]["fields"][0]["constraints"]["enum"] = ["events"]
+    table_field = schemas["citations"]["x-recordReference"]["table"]
+    next(f for f in schemas["citations"]["fields"] if f["name"] == table_field)["constraints"]["enum"] = ["events"]
     (target / "schemas" / "citations.schema.json").write_text(json.dumps(schemas["citations"], indent=2))
     width = len(str(n))
     start = dt.date(2020, 1, 1)

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chipcontrols.typecast import cast_column, parse_dates
+from chipcontrols.typecast import _strict_dates, cast_column, parse_dates
 
 
 def _bad(cells, field):
@@ -65,6 +65,13 @@ DATEISH = st.one_of(
     st.text(alphabet="0123456789-T:/ +", max_size=12),
     st.just(""),
 )
+
+
+def test_fast_date_path_is_taken_only_when_every_cell_is_a_real_date():
+    """So the property below compares two different paths, not one path with itself."""
+    assert _strict_dates(pa.array(["2024-02-29", "", "0001-01-01"])) is not None
+    assert _strict_dates(pa.array(["2024-02-29", "2025-02-30"])) is None
+    assert _strict_dates(pa.array(["0000-01-01"])) is None
 
 
 @settings(max_examples=300)

@@ -91,9 +91,9 @@ def start_resolving(table: Table, tables: dict[str, Table], resources: list[str]
     from chipcontrols.arrays import background
 
     spec = table.resource.schema.get("x-recordReference")
-    if not spec or table.record_lookup is not None or table.record_index:
+    if not spec or spec["table"] not in table.resource.field_names or table.record_lookup is not None or table.record_index:
         return
-    namable = next((f.get("constraints", {}).get("enum") for f in table.resource.fields if f["name"] == spec["table"]), None)
+    namable = table.resource.field(spec["table"]).get("constraints", {}).get("enum")
     if all(name in tables for name in resources if namable is None or name in namable):
         table.record_lookup = background(_resolve, table, dict(tables))
 
