@@ -9,6 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chipcontrols import csvfile
 from chipcontrols.csvfile import read_csv
 
 
@@ -67,9 +68,18 @@ TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_ch
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(TEXT, TEXT, TEXT), max_size=12))
-def test_fast_and_exact_readers_agree_with_the_csv_module(tmp_path_factory, rows):
-    """Whatever the cells hold (quotes, commas, newlines, Unicode), we read back what was written, at the right lines."""
+@given(st.lists(st.tuples(TEXT, TEXT, TEXT), max_size=12), st.sampled_from([csvfile.BLOCK, 64, 256]))
+def test_fast_and_exact_readers_agree_with_the_csv_module(tmp_path_factory, rows, block):
+    """Whatever the cells hold (quotes, commas, newlines, Unicode), we read back what was written, at the
+    right lines; with small parse blocks too, so quoted line breaks fall on block boundaries."""
+    original, csvfile.BLOCK = csvfile.BLOCK, block
+    try:
+        _agrees_with_the_csv_module(tmp_path_factory, rows)
+    finally:
+        csvfile.BLOCK = original
+
+
+def _agrees_with_the_csv_module(tmp_path_factory, rows) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["a", "b", "c"])
@@ -110,3 +120,25 @@ def test_scan_without_mmap_reads_the_same(tmp_path, monkeypatch):
     read = csvfile.scan_bytes(path)
     assert mapped == read
     assert (read.newlines, read.quotes, read.nul_offset, read.cr_offset, read.size) == (4, 2, 14, 15, 17)
+
+
+def test_a_quoted_line_break_across_parse_blocks(tmp_path, monkeypatch):
+    """The parallel split refuses a block that ends inside a quoted cell; the reader then splits quote-aware."""
+    monkeypatch.setattr(csvfile, "BLOCK", 256)
+    monkeypatch.setattr(csvfile, "_parse_exact", None)  # the fast reader must manage on its own
+    cell = "line\n" * 20
+    rows = b"".join(b'%d,"%s"\n' % (i, cell.encode()) for i in range(30))
+    raw = read_csv(_write(tmp_path, b"a,b\n" + rows), "t.csv")
+    assert not raw.problems and raw.n_rows == 30
+    assert raw.columns[1][29].as_py() == cell
+    assert list(raw.lines) == [2 + 21 * i for i in range(30)]
+
+
+def test_has_quote_looks_through_every_window(tmp_path, monkeypatch):
+    """Only a file with no quote at all is parsed with the fast block split, so a quote in the last window counts."""
+    import mmap
+
+    monkeypatch.setattr(csvfile, "CHUNK", mmap.ALLOCATIONGRANULARITY)
+    body = b"a,b\n" + b"1,2\n" * (mmap.ALLOCATIONGRANULARITY // 2)
+    assert not csvfile._has_quote(_write(tmp_path, body))
+    assert csvfile._has_quote(_write(tmp_path, body + b'3,"x"\n'))

@@ -34,3 +34,14 @@ def test_stats_reports_every_table():
     stats = json.loads(result.stdout)
     assert set(stats["rows"]) == {r["name"] for r in json.loads((ROOT / "datapackage.json").read_text())["resources"]}
     assert stats["primary_sources"]["sources"] == stats["rows"]["sources"]
+
+
+def test_validate_imports_no_test_tools():
+    """pandera would import hypothesis, installed here for the tests, on every run (0.08 s); the entry point stops it."""
+    script = ("import sys; from chipcontrols.cli import run; sys.argv = ['chipcontrols', 'validate', 'datapackage.json']; code = run(); "
+              "print(code, sorted(m for m, v in sys.modules.items() if v is not None and m.split('.')[0] in ('pandera', 'hypothesis', 'pytest')))")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    code, imported = result.stdout.splitlines()[-1].split(" ", 1)
+    assert code == "0", result.stdout + result.stderr
+    assert "'pandera'" in imported  # the checks ran
+    assert "hypothesis" not in imported and "pytest" not in imported

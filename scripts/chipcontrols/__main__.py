@@ -1,3 +1,3 @@
-from chipcontrols.cli import main
+from chipcontrols.cli import run
 
-raise SystemExit(main())
+raise SystemExit(run())
