@@ -39,3 +39,19 @@ def test_element_wise_is_the_kernel_on_the_whole_array(chunks, threads):
             os.environ.pop("CHIPCONTROLS_THREADS")
         else:
             os.environ["CHIPCONTROLS_THREADS"] = old_threads
+
+
+@given(st.lists(st.lists(st.text(alphabet="ab\n\u00e9", max_size=5), min_size=0, max_size=5), min_size=1, max_size=5),
+       st.integers(0, 3), st.integers(0, 3))
+def test_line_breaks_per_row_is_count_substring(chunks, cut_front, cut_back):
+    """Counted from the Arrow buffers, as pyarrow's own kernel counts them, also for sliced chunks."""
+    import pyarrow.compute as pc
+
+    from chipcontrols.arrays import line_breaks_per_row
+
+    whole = pa.chunked_array([pa.array(c, type=pa.string()) for c in chunks], type=pa.string())
+    sliced = whole.slice(min(cut_front, len(whole)), max(0, len(whole) - cut_front - cut_back))  # chunks with an offset
+    for column in (whole, sliced):
+        other = pa.chunked_array([pa.array([s[::-1] for s in column.to_pylist()], type=pa.string())])  # chunked differently
+        expected = [a + b for a, b in zip(pc.count_substring(column, "\n").to_pylist(), pc.count_substring(other, "\n").to_pylist())]
+        assert line_breaks_per_row([column, other]).tolist() == expected

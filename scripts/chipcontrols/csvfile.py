@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pyarrow import csv as pacsv
 
-from chipcontrols.arrays import element_wise
+from chipcontrols.arrays import element_wise, line_breaks_per_row
 from chipcontrols.problems import Problem
 
 # Everything is imported above, not inside functions: the read-ahead thread runs these functions
@@ -213,9 +213,7 @@ def _line_numbers(columns: list, header_lines: int, scan: ByteScan) -> np.ndarra
     lines_in_file = scan.newlines + (0 if scan.last_byte == b"\n" else 1)
     if scan.quotes == 0 or n == 0 or lines_in_file == header_lines + n:
         return base  # no line breaks inside cells: row i is on line i + 2
-    extra = np.zeros(n, dtype=np.int64)
-    for column in columns:
-        extra += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False).astype(np.int64)
+    extra = line_breaks_per_row(columns)
     # line of row i = its plain position + the line breaks inside the cells of rows before it
     return base + np.concatenate([[0], np.cumsum(extra)[:-1]])
 
