@@ -13,6 +13,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -82,41 +83,44 @@ def measure_against_floor(floor: list[str], ours: list[str], runs: int) -> tuple
     return _summary([f for f, _ in pairs]), _summary([o for _, o in pairs]), ratio
 
 
-def with_line_breaks_in_cells(descriptor: Path) -> list[str]:
-    """Resource paths of the CSVs with a line break inside a cell (read with the csv module, untimed)."""
-    found = []
+@dataclass
+class CsvFacts:
+    rows: int  # data rows, not lines: a cell may hold a line break
+    size: int  # bytes after the header
+    line_breaks_in_cells: bool
+
+
+def csv_facts(descriptor: Path) -> dict[str, CsvFacts]:
+    """Per resource path, read once with the csv module (untimed)."""
+    facts = {}
     for resource in json.loads(descriptor.read_text())["resources"]:
-        with (descriptor.parent / resource["path"]).open(encoding="utf-8", newline="") as handle:
-            if any("\n" in cell for row in csv.reader(handle) for cell in row):
-                found.append(resource["path"])
-    return found
+        path = descriptor.parent / resource["path"]
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            header = len(",".join(next(reader, []))) + 1
+            rows, breaks = 0, False
+            for row in reader:
+                rows += 1
+                breaks = breaks or any("\n" in cell for cell in row)
+        facts[resource["path"]] = CsvFacts(rows, path.stat().st_size - header, breaks)
+    return facts
 
 
-def floor_command(descriptor: Path) -> list[str]:
-    return [sys.executable, "-c", FLOOR, str(descriptor), *with_line_breaks_in_cells(descriptor)]
+def floor_command(descriptor: Path, facts: dict[str, CsvFacts]) -> list[str]:
+    return [sys.executable, "-c", FLOOR, str(descriptor), *(path for path, f in facts.items() if f.line_breaks_in_cells)]
 
 
 def csv_bytes(descriptor: Path) -> int:
     return sum(p.stat().st_size for p in (descriptor.parent / "datapackage").glob("*.csv"))
 
 
-def _line_counts(descriptor: Path) -> dict[str, tuple[int, int]]:
-    """Per table: (data rows, bytes after the header)."""
-    counts = {}
-    for path in sorted((descriptor.parent / "datapackage").glob("*.csv")):
-        with path.open("rb") as handle:
-            header = len(handle.readline())
-            counts[path.stem] = (sum(1 for _ in handle), path.stat().st_size - header)
-    return counts
-
-
-def row_widths(descriptor: Path) -> dict[str, float]:
+def row_widths(facts: dict[str, CsvFacts]) -> dict[str, float]:
     """Mean bytes per row of each table."""
-    return {name: size / max(rows, 1) for name, (rows, size) in _line_counts(descriptor).items()}
+    return {Path(path).stem: f.size / max(f.rows, 1) for path, f in sorted(facts.items())}
 
 
-def rows_in(descriptor: Path) -> int:
-    return sum(rows for rows, _ in _line_counts(descriptor).values())
+def rows_in(facts: dict[str, CsvFacts]) -> int:
+    return sum(f.rows for f in facts.values())
 
 
 def main() -> int:
@@ -137,10 +141,11 @@ def main() -> int:
         sizes = sorted(set(args.rows))
         for n in sizes:
             descriptor, _ = generate_apart(Path(tmp) / f"clean-{n}", n, 0, args.shape)
-            rows, size = rows_in(descriptor), csv_bytes(descriptor)
-            floor, mine, ratio = measure_against_floor(floor_command(descriptor), [*ours, str(descriptor)], args.runs)
+            facts = csv_facts(descriptor)
+            rows, size = rows_in(facts), csv_bytes(descriptor)
+            floor, mine, ratio = measure_against_floor(floor_command(descriptor, facts), [*ours, str(descriptor)], args.runs)
             entry = {"label": f"{n:,} clean", "rows": rows, "mb": size / 1e6, "floor": floor, "ours": mine, "ratio": ratio,
-                     "widths": row_widths(descriptor), "descriptor": str(descriptor)}
+                     "widths": row_widths(facts), "descriptor": str(descriptor)}
             if n == min(args.frictionless_rows, max(sizes)) or n == args.frictionless_rows:
                 fr = measure([*frictionless, str(descriptor)], 1)
                 entry["frictionless"] = fr
@@ -153,10 +158,11 @@ def main() -> int:
             found = {(p["file"], p["line"], p["field"], p["rule"]) for p in problems}
             reported = len(problems)
             missed = sum(1 for i in injected if tuple(i) not in found)
-            floor, mine, ratio = measure_against_floor(floor_command(descriptor), [*ours, str(descriptor)], args.runs)
+            facts = csv_facts(descriptor)
+            floor, mine, ratio = measure_against_floor(floor_command(descriptor, facts), [*ours, str(descriptor)], args.runs)
             clean_twin = next(r["descriptor"] for r in results if r["label"] == f"{n:,} clean")
             _, _, versus_clean = measure_against_floor([*ours, clean_twin], [*ours, str(descriptor)], args.runs)
-            results.append({"label": f"{n:,} with {args.errors:,} errors", "versus_clean": versus_clean, "rows": rows_in(descriptor), "mb": csv_bytes(descriptor) / 1e6,
+            results.append({"label": f"{n:,} with {args.errors:,} errors", "versus_clean": versus_clean, "rows": rows_in(facts), "mb": csv_bytes(descriptor) / 1e6,
                             "floor": floor, "ours": mine, "ratio": ratio, "reported": reported,
                             "injected": len(injected), "missed": missed})
     fr_entry = next((r for r in results if "frictionless" in r), None)
