@@ -27,9 +27,12 @@ def test_first_occurrences_match_a_seen_set(spec, chunked):
     assert first_occurrences(_columns(rows, width, chunked)).tolist() == expected
 
 
-@given(st.lists(st.tuples(CELL, CELL), min_size=2, max_size=20))
-def test_compare_with_previous_orders_like_tuples_with_missing_first(rows):
+@given(st.lists(st.tuples(CELL, CELL, CELL), min_size=2, max_size=20), st.lists(st.tuples(CELL, CELL, CELL), max_size=60), st.booleans())
+def test_compare_with_previous_orders_like_tuples_with_missing_first(rows, distinct, chunked):
+    """Also with many rows decided by the first column and a few ties, where later columns are
+    compared only on the tied rows."""
+    rows = rows + [(f"z{i:03d}", *rest) for i, (_, *rest) in enumerate(distinct)]
     key = [tuple((v is not None, v or "") for v in r) for r in rows]
-    before, equal = compare_with_previous(_columns(rows, 2, False))
+    before, equal = compare_with_previous(_columns(rows, 3, chunked))
     assert before.tolist() == [key[i] < key[i - 1] for i in range(1, len(rows))]
     assert equal.tolist() == [key[i] == key[i - 1] for i in range(1, len(rows))]

@@ -15,13 +15,26 @@ def compare_with_previous(columns: list) -> tuple[np.ndarray, np.ndarray]:
     n = len(columns[0]) if columns else 0
     before = np.zeros(max(n - 1, 0), dtype=bool)
     decided = np.zeros_like(before)
+    rows = None  # None: every row is still undecided
     for column in columns:
         current, previous = column.slice(1), column.slice(0, max(n - 1, 0))
+        if rows is not None:
+            # Later key columns (often long text) are compared only where the earlier ones tie
+            current, previous = current.take(pa.array(rows)), previous.take(pa.array(rows))
         cur_null, prev_null = _np(pc.is_null(current)), _np(pc.is_null(previous))
         less = _np(pc.less(current, previous)) | (cur_null & ~prev_null)
         equal = _np(pc.equal(current, previous)) | (cur_null & prev_null)
-        before |= ~decided & less
-        decided |= ~equal
+        if rows is None:
+            before |= ~decided & less
+            decided |= ~equal
+        else:
+            before[rows] |= less
+            decided[rows] |= ~equal
+        undecided = np.flatnonzero(~decided)
+        if not len(undecided):
+            break
+        if len(undecided) * 8 < len(decided):
+            rows = undecided
     return before, ~decided
 
 
