@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -235,6 +236,10 @@ def run() -> int:
     # installed, and the test tools share this environment: 0.08 s of every command. Only at the
     # entry point, so a test calling `main` can still import hypothesis afterwards.
     sys.modules.setdefault("hypothesis", None)
+    # A command is one short process whose data live in Arrow buffers, not Python objects: the
+    # cyclic collector would only re-scan what the imports create, over and over (10% of a 1M-row
+    # validate, 14% of the real package's). Peak memory of build and docs measured unchanged.
+    gc.disable()
     return main()
 
 
