@@ -59,6 +59,15 @@ def test_too_few_cells(package):
     _check(package, "row-length", "datapackage/companies.csv", lines[1])
 
 
+@pytest.mark.parametrize("start, rule", [(b"", "empty-file"), (b"\n", "blank-header"), (b"\n\x80\r", "blank-header")])
+def test_no_header_says_what_line_1_should_read(package, start, rule):
+    path = _csv(package, "companies")
+    path.write_bytes(start + (path.read_bytes() if start else b""))
+    [hit] = _check(package, rule, "datapackage/companies.csv", 1)
+    names = [f["name"] for f in json.loads((package / "schemas" / "companies.schema.json").read_text())["fields"]]
+    assert hit["hint"].endswith(": " + ",".join(names) + "."), hit["hint"]
+
+
 def test_unclosed_quote(package):
     path = _csv(package, "companies")
     path.write_text(path.read_text(encoding="utf-8") + 'zz-open,"never closed\n', encoding="utf-8")

@@ -240,7 +240,22 @@ def run() -> int:
     # cyclic collector would only re-scan what the imports create, over and over (10% of a 1M-row
     # validate, 14% of the real package's). Peak memory of build and docs measured unchanged.
     gc.disable()
-    return main()
+    code = main()
+    if sys.argv[1:2] == ["validate"]:
+        # validate only reads, and has flushed nothing but its report: skip the interpreter's
+        # teardown (collecting every module's objects, freeing the tables piece by piece), which
+        # took 0.2 s of the real package's 1.0 s and 0.3 s of a 1M-row run.
+        _flush_and_exit(code)
+    return code
+
+
+def _flush_and_exit(code: int) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a reader that went away: as at a normal exit, the code still tells the outcome
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -244,6 +244,8 @@ def read_csv(path: Path, display: str) -> RawTable:
     header, header_lines, problems = _header(path, display)
     if header is None:
         return RawTable([], [], empty, problems or [Problem("empty-file", display, line=1)])
+    if not header:
+        return RawTable([], [], empty, problems + [Problem("blank-header", display, line=1)])
     width = len(header)
     # The byte scan overlaps the parse (C++ threads that release the GIL).
     with ThreadPoolExecutor(max_workers=1) as pool:

@@ -21,6 +21,7 @@ RULES: dict[str, tuple[str, str]] = {
     "line-endings": ("line ends with {detail}; this package uses LF (\\n) line endings", "Run `chipcontrols fmt` to normalise line endings."),
     "nul-byte": ("the file contains a NUL byte", "Remove the NUL (\\x00) character; it usually comes from a bad copy-paste or a UTF-16 file."),
     "empty-file": ("the file is empty: it has no header", "Start the file with the header line: {expected}."),
+    "blank-header": ("the first line is blank where the header should be", "Delete the blank line(s) above the header, so that line 1 reads: {expected}."),
     "csv-syntax": ("the CSV cannot be parsed: {detail}", "Check the quotes on this line: a field that contains a comma, quote or line break must be wrapped in double quotes, and a quote inside it doubled (\"\")."),
     "blank-line": ("blank line", "Delete the empty line."),
     "header": ("header {detail}", "Make the header exactly: {expected}."),

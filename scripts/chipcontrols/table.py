@@ -91,6 +91,9 @@ def load_table(package: Package, resource: Resource, prefetch=None) -> Table:
     display = package.rel(resource.path)
     raw = (prefetch.take(resource.path, display) if prefetch else None) or read_csv(resource.path, display)
     problems = list(raw.problems)
+    for problem in problems:
+        if problem.rule in ("empty-file", "blank-header"):
+            problem.params.setdefault("expected", ",".join(resource.field_names))  # the reader does not know the schema
     header_problems, usable = _header_problems(raw.header, resource, display) if raw.header else ([], False)
     problems += header_problems
     column_of = {name: i + 1 for i, name in enumerate(raw.header)} if usable else {}
