@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from chipcontrols import csvfile
@@ -68,15 +68,21 @@ TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_ch
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(TEXT, TEXT, TEXT), max_size=12), st.sampled_from([csvfile.BLOCK, 64, 256]))
-def test_fast_and_exact_readers_agree_with_the_csv_module(tmp_path_factory, rows, block):
+@given(st.lists(st.tuples(TEXT, TEXT, TEXT), max_size=12), st.sampled_from([csvfile.BLOCK, 64, 256]), st.booleans())
+# pyarrow, split at every line end, drops the row cut by the block boundary without an error here
+@example([("", "0\x80", "000000\x80\x80\x80\x80\U00010000\U00010000"), ("0\n\x80\x80\x80\x80\x80\x80\U00010000\U00010000\U00010000", "", "")], 64, True)
+def test_fast_and_exact_readers_agree_with_the_csv_module(tmp_path_factory, rows, block, guess_wrong):
     """Whatever the cells hold (quotes, commas, newlines, Unicode), we read back what was written, at the
-    right lines; with small parse blocks too, so quoted line breaks fall on block boundaries."""
-    original, csvfile.BLOCK = csvfile.BLOCK, block
+    right lines; with small parse blocks too, so quoted line breaks fall on block boundaries, and
+    with the guess forced to "no line breaks in cells", so the split at every line end meets them."""
+    original = csvfile.BLOCK, csvfile._line_breaks_in_cells_likely
+    csvfile.BLOCK = block
+    if guess_wrong:
+        csvfile._line_breaks_in_cells_likely = lambda *args: False
     try:
         _agrees_with_the_csv_module(tmp_path_factory, rows)
     finally:
-        csvfile.BLOCK = original
+        csvfile.BLOCK, csvfile._line_breaks_in_cells_likely = original
 
 
 def _agrees_with_the_csv_module(tmp_path_factory, rows) -> None:
@@ -134,11 +140,20 @@ def test_a_quoted_line_break_across_parse_blocks(tmp_path, monkeypatch):
     assert list(raw.lines) == [2 + 21 * i for i in range(30)]
 
 
-def test_has_quote_looks_through_every_window(tmp_path, monkeypatch):
-    """Only a file with no quote at all is parsed with the fast block split, so a quote in the last window counts."""
-    import mmap
+def test_a_quoted_line_break_after_the_first_megabyte(tmp_path, monkeypatch):
+    """The guess (no line breaks in cells, from the head of the file) is wrong: the line ends
+    outnumber the rows, and the file is split again quote-aware, still without the exact reader."""
+    monkeypatch.setattr(csvfile, "HEAD", 64)
+    monkeypatch.setattr(csvfile, "BLOCK", 256)
+    monkeypatch.setattr(csvfile, "_parse_exact", None)
+    rows = [f'{i},"plain, quoted"\n' for i in range(40)] + [f'{i},"two\nlines"\n' for i in range(40, 60)]
+    raw = read_csv(_write(tmp_path, ("a,b\n" + "".join(rows)).encode()), "t.csv")
+    assert not raw.problems and raw.n_rows == 60
+    assert raw.columns[1][59].as_py() == "two\nlines"
+    assert list(raw.lines) == [2 + i for i in range(40)] + [42 + 2 * i for i in range(20)]
 
-    monkeypatch.setattr(csvfile, "CHUNK", mmap.ALLOCATIONGRANULARITY)
-    body = b"a,b\n" + b"1,2\n" * (mmap.ALLOCATIONGRANULARITY // 2)
-    assert not csvfile._has_quote(_write(tmp_path, body))
-    assert csvfile._has_quote(_write(tmp_path, body + b'3,"x"\n'))
+
+def test_the_guess_reads_the_head_of_the_file(tmp_path):
+    assert not csvfile._line_breaks_in_cells_likely(_write(tmp_path, b'a,b\n1,"x, y"\n2,z\n'), 2, 1)
+    assert csvfile._line_breaks_in_cells_likely(_write(tmp_path, b'a,b\n1,"x\ny"\n2,z\n'), 2, 1)
+    assert not csvfile._line_breaks_in_cells_likely(_write(tmp_path, b"a,b\n1,2\n"), 2, 1)
