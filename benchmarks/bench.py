@@ -79,8 +79,10 @@ def measure_against_floor(floor: list[str], ours: list[str], runs: int) -> tuple
     pairs = [(_sample(floor), _sample(ours)) for _ in range(runs)]
     if any(f["code"] != 0 for f, _ in pairs):
         raise SystemExit(f"the floor failed (exit {pairs[0][0]['code']}): its time would mean nothing")
-    ratio = statistics.median(o["seconds"] / f["seconds"] for f, o in pairs)
-    return _summary([f for f, _ in pairs]), _summary([o for _, o in pairs]), ratio
+    ratios = sorted(o["seconds"] / f["seconds"] for f, o in pairs)
+    floor, ours = _summary([f for f, _ in pairs]), _summary([o for _, o in pairs])
+    ours["ratios"] = [round(r, 2) for r in ratios]
+    return floor, ours, statistics.median(ratios)
 
 
 @dataclass
@@ -186,6 +188,8 @@ def main() -> int:
         print(f"error run: {errors['injected']:,} errors injected, {errors['injected'] - errors['missed']:,} of them reported at their file, "
               f"line, field and rule ({errors['reported']:,} problems in all, as the damage also leaves records uncited); "
               f"time {errors['versus_clean']:.2f}x the clean run (median of per-run ratios, the two run in turn)")
+    for r in results:
+        print(f"{r['label']}: floor s {r['floor']['samples']}, ours s {r['ours']['samples']}, x floor per run {r['ours']['ratios']}")
     widths = clean[-1]["widths"] if clean else {}
     print(f"shape {args.shape}: bytes per row " + ", ".join(f"{name} {w:.0f}" for name, w in widths.items()))
     print("floor = a fresh Python process reading every CSV with pyarrow (all columns as text; newlines_in_values only for "
