@@ -212,7 +212,7 @@ def cmd_stats(args) -> int:
     from chipcontrols.descriptor import load_package
     from chipcontrols.report import print_text
     from chipcontrols.stats import compute, print_stats
-    from chipcontrols.validate import load_tables
+    from chipcontrols.table import load_tables
 
     package, problems = load_package(_descriptor(args.path))
     if package is None:
