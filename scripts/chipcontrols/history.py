@@ -51,7 +51,7 @@ def content_hash(folder: Path) -> str:
 
 
 def _data_commits(root: Path) -> list[str]:
-    result = _git(root, "log", "--format=%H", "--", "datapackage.json", "datapackage", "schemas")
+    result = _git(root, "log", "--reverse", "--format=%H", "--", "datapackage.json", "datapackage", "schemas")  # oldest first: where the data became the release
     return result.stdout.decode().split() if result is not None and result.returncode == 0 else []
 
 
