@@ -68,7 +68,7 @@ def notes(root: Path) -> str:
     body = "\n".join(line for line in entry.body.splitlines() if not line.startswith("Data content hash:")).strip()
     link = links(descriptor)
     zip_name = f"{NAME}-{version}.zip"
-    parts = [f"Version {version} of {descriptor['title']}, released {entry.date}.", "", _shift_headings(body, 1), "",
+    parts = [f"Version {version} of {descriptor['title']}, released {entry.date}.", "", body, "",
              "## Data", "", f"Content hash of the data: `sha256:{content_hash(root)}` (the SHA-256 of `sha256sum` over every resource file, "
              "sorted by path; see the README).", ""]
     if link.doi:
