@@ -142,3 +142,19 @@ def test_the_pull_request_and_weekly_workflows_call_their_scripts():
     assert "chipcontrols check-sources --fetch --snapshots snapshots --format json > source-check.json" in text
     assert "GITHUB_STEP_SUMMARY" in text
     assert any(s.get("uses", "").startswith("actions/upload-artifact@") and s["with"]["path"] == "source-check.json" for s in _steps(weekly))
+
+
+def test_the_source_check_summary_renders_any_report():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("source_check_summary", ROOT / "scripts" / "source_check_summary.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    report = {"problems": [{"file": "datapackage/sources.csv", "line": 7, "rule": "source-gone", "message": "HTTP 404 | moved"}]}
+    text = module.summary(json.dumps(report), "1")
+    assert "exited with status 1" in text and "| `datapackage/sources.csv:7` | source-gone | HTTP 404 \\| moved |" in text
+    assert "No problems." in module.summary('{"problems": []}', "0")
+    assert '"checked": 3' in module.summary('{"checked": 3}', "0")
+    assert "not JSON" in module.summary("Traceback (most recent call last)", "2")
+    assert "wrote no report" in module.summary("", "2")
+    assert len(module.summary(json.dumps({"problems": [{"message": "x" * 10_000}] * 400}), "1")) <= module.LIMIT + 200
