@@ -24,14 +24,17 @@ commit="$(git rev-parse -q --verify "refs/tags/$tag^{commit}")" || fail "no tag 
 # The release's time is the commit's, never the environment's or the clock's.
 unset SOURCE_DATE_EPOCH
 
+make .venv/.installed
+cli=.venv/bin/chipcontrols
+rm -rf "$out"
+mkdir -p "$out"
+# First the checks that need no build (tag, CHANGELOG entry, content hash, citation files): a tag
+# that cannot be released fails in seconds. The notes diff against the previous release's data.
+"$cli" release-notes datapackage.json --tag "$tag" --output "$out/RELEASE_NOTES.md"
 make build
 if [ "${SKIP_TESTS:-}" != 1 ]; then
   make test
 fi
-cli=.venv/bin/chipcontrols
-rm -rf "$out"
-mkdir -p "$out"
-"$cli" release-notes datapackage.json --tag "$tag" --output "$out/RELEASE_NOTES.md"
 version="${tag#v}"
 zip="ai-chip-export-controls-$version.zip"
 "$cli" verify "dist/$zip"
