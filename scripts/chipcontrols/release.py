@@ -6,7 +6,6 @@ fixed, and nothing is written under a final name until the whole release is comp
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
@@ -15,6 +14,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from chipcontrols.archive import sha256
 from chipcontrols.descriptor import Package
 
 NAME = "ai-chip-export-controls"
@@ -39,14 +39,6 @@ def source_date_epoch(root: Path) -> int:
 
 def iso(epoch: int) -> str:
     return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def release_descriptor(package: Package, folder: Path, created: str) -> dict:

@@ -10,7 +10,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from chipcontrols.verify import _extract
+from chipcontrols.archive import extract
 
 
 def _load(folder: Path) -> dict:
@@ -28,7 +28,7 @@ def _load(folder: Path) -> dict:
 def _open(path: Path, tmp: Path) -> dict:
     if path.is_dir():
         return _load(path)
-    folder, problems = _extract(path, tmp)
+    folder, problems = extract(path, tmp)
     if folder is None:
         raise ValueError("; ".join(p.message for p in problems))
     return _load(folder)

@@ -11,7 +11,7 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
-from chipcontrols import charts
+from chipcontrols import changelog_page, charts, publication
 from chipcontrols.descriptor import Package
 from chipcontrols.table import Table
 
@@ -277,12 +277,14 @@ def generate(package: Package, tables: dict[str, Table], out: Path, created: str
     for name, target in (("CHANGELOG.md", "changelog.md"), ("CONTRIBUTING.md", "contributing.md"), ("docs/methodology.md", "methodology.md")):
         if (root / name).is_file():
             (pages / target).write_text((root / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (pages / "changelog.md").write_text(changelog_page.page(root, package.descriptor["version"]), encoding="utf-8")  # each release, table by table
     if (root / "docs" / "stylesheets").is_dir():
         shutil.copytree(root / "docs" / "stylesheets", pages / "stylesheets")
     nav = [{"Home": "index.md"}, {"Data dictionary": nav_tables}, {"Timeline": "timeline.md"}, {"Chips": "chips/index.md"},
            {"Money": "money/index.md"}, {"Sources": "sources.md"}, {"Methodology": "methodology.md"}, {"Contributing": "contributing.md"},
            {"Changelog": "changelog.md"}]
     config = {"INHERIT": str((root / "mkdocs.yml").resolve()), "docs_dir": "site-src", "site_dir": str((root / "site").resolve()), "nav": nav}
+    config.update(publication.mkdocs_urls(package.descriptor))
     path = out / "mkdocs.yml"
     path.write_text(json.dumps(config, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")  # JSON is valid YAML
     return path

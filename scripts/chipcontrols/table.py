@@ -114,3 +114,8 @@ def load_table(package: Package, resource: Resource, prefetch=None) -> Table:
                 problems.append(Problem("type", display, line=int(raw.lines[position]), column=column_of[name], field=name, value=value,
                                         params={"type": field_descriptor.get("type"), "type_hint": type_hint(field_descriptor)}))
     return Table(resource, display, pd.DataFrame(frame, index=pd.RangeIndex(n)), text, raw.lines, column_of, problems, readable=usable)
+
+
+def load_tables(package: Package) -> dict[str, Table]:
+    """Every resource of the package, read and typed (export and stats; validate reads them one by one)."""
+    return {resource.name: load_table(package, resource) for resource in package.resources}

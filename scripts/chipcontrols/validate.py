@@ -33,10 +33,6 @@ def today() -> dt.date:
     return dt.date.fromisoformat(override) if override else dt.date.today()
 
 
-def load_tables(package: Package) -> dict[str, Table]:
-    return {resource.name: load_table(package, resource) for resource in package.resources}
-
-
 # Above this many rows a table keeps only the columns later checks read once its own checks are
 # done, so memory stays near the size of the data (see benchmarks/).
 LARGE_TABLE_ROWS = 200_000

@@ -85,3 +85,25 @@ def version_problems(package, tables) -> list[Problem]:
                                     params={"last": ".".join(map(str, released)), "bump": bump, "reason": reason, "required": ".".join(map(str, required))}, **where))
         break
     return problems
+
+
+RANK = {"none": 0, "patch": 1, "minor": 2, "major": 3}
+
+
+def bump_between(old: tuple, new: tuple) -> str:
+    """The kind of step from one version to a higher one."""
+    if new[0] > old[0]:
+        return "major"
+    if new[:2] > old[:2]:
+        return "minor"
+    return "patch" if new > old else "none"
+
+
+def needed_version(base: tuple, bump: str, last_release: tuple | None = None) -> tuple:
+    """The lowest version a change may carry, given the version it starts from (`base`), the bump
+    the change needs, and the last release (None: `base` is released). A base already bumped past
+    the last release covers changes up to that bump: adding rows on top of a pending 0.2.0 needs
+    no 0.3.0, but removing a column needs 1.0.0."""
+    last = last_release or base
+    combined = max(bump, bump_between(last, base), key=RANK.__getitem__)
+    return max(base, required_version(last, combined))
