@@ -50,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="counts per table, citations per record, primary sources, records per year")
     p.add_argument("path", nargs="?", default="datapackage.json")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p = sub.add_parser("audit-sample", help="draw a seeded random sample of citations, stratified by table, for a self-audit")
+    p.add_argument("path", nargs="?", default="datapackage.json")
+    p.add_argument("--size", type=int, default=60, help="how many citations (default 60)")
+    p.add_argument("--seed", type=int, required=True, help="the random seed: the same data and seed give the same sample")
     return parser
 
 
@@ -293,9 +297,30 @@ def cmd_stats(args) -> int:
     return EXIT_OK
 
 
+def cmd_audit_sample(args) -> int:
+    import csv
+
+    from chipcontrols.audit import sample_citations
+    from chipcontrols.descriptor import load_package
+    from chipcontrols.report import print_text
+
+    package, problems = load_package(_descriptor(args.path))
+    if package is None:
+        print_text(problems)
+        return EXIT_INVALID
+    citations = next((r for r in package.resources if r.name == "citations"), None)
+    if citations is None:
+        raise UsageError("this package has no citations resource to sample")
+    rows = sample_citations(citations.path, args.size, args.seed)
+    writer = csv.DictWriter(sys.stdout, fieldnames=["line", "record_table", "record_id", "source_id", "field", "quote", "locator"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return EXIT_OK
+
+
 COMMANDS = {"validate": cmd_validate, "fmt": cmd_fmt, "derive": cmd_derive, "build": cmd_build, "verify": cmd_verify,
             "cite": cmd_cite, "diff": cmd_diff, "docs": cmd_docs, "stats": cmd_stats, "metadata": cmd_metadata,
-            "release-notes": cmd_release_notes}
+            "release-notes": cmd_release_notes, "audit-sample": cmd_audit_sample}
 # Commands that only read and print: they end without the interpreter's teardown (see `run`).
 READ_ONLY = {"validate"}
 
