@@ -49,7 +49,8 @@ def print_text(problems: list[Problem], console=None) -> None:
     shown = problems if len(problems) <= FULL_LISTING_LIMIT else _examples(problems)
     for p in shown:
         colour = "red" if p.severity == "error" else "yellow"
-        console.print(f"[bold]{escape(p.location())}[/bold]: [{colour}]{p.severity}[{escape(p.rule)}][/{colour}]: {escape(p.message)}")
+        # one format everywhere (README, CONTRIBUTING, tests): file:line:col: severity[rule]: message
+        console.print(f"[bold]{escape(p.location())}[/bold]: [{colour}]{escape(f'{p.severity}[{p.rule}]')}[/{colour}]: {escape(p.message)}")
         console.print(f"    [dim]hint:[/dim] {escape(p.hint)}")
     if len(shown) < len(problems):
         console.print(f"[dim](showing the first {EXAMPLES_PER_RULE} of each rule; all {len(problems)} are in --format json)[/dim]")
