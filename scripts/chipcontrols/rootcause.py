@@ -20,6 +20,8 @@ RULES["key-renamed"] = (
 # Problems about what a cell holds: a check that reads the same cell afterwards only repeats them.
 CELL_RULES = {"type", "required", "pattern", "enum", "minimum", "maximum", "minLength", "maxLength", "formula"}
 CONSEQUENCES = {"foreign-key", "record-reference", "field-reference", "event-id-date", "quote-value", "future-date"}
+# Problems that say a key cell holds the wrong value (not, say, that the record lacks a citation)
+KEY_VALUE_RULES = CELL_RULES | {"foreign-key", "unique", "primary-key"}
 # past this many broken key rows a table is broken wholesale: matching references to rows costs more than it tells
 MAX_BROKEN_ROWS = 1000
 
@@ -49,7 +51,7 @@ def _broken_rows(problems: list[Problem], tables: dict[str, Table]) -> dict[str,
     broken: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     for p in problems:
         table = by_file.get(p.file)
-        if p.severity != "error" or table is None or p.field not in table.resource.primary_key:
+        if p.rule not in KEY_VALUE_RULES or p.severity != "error" or table is None or p.field not in table.resource.primary_key:
             continue
         position = _position(table, p.line)
         if position is not None:
