@@ -111,8 +111,8 @@ def _renamed_keys(problems: list[Problem], tables: dict[str, Table]) -> list[Pro
     for p in problems:
         if p.rule == "citation-missing" and p.value is not None:
             uncited[p.params.get("resource", "")][str(p.value)] = p
-    if not uncited:
-        return problems
+    if not uncited or sum(map(len, uncited.values())) > MAX_BROKEN_ROWS:
+        return problems  # a table cited wholesale wrong: matching each dangling key to a record would cost more than it tells
     dangling: dict[tuple[str, str], list[Problem]] = defaultdict(list)
     for p in problems:
         target = tables.get(p.params.get("ref_resource", ""))
@@ -125,6 +125,8 @@ def _renamed_keys(problems: list[Problem], tables: dict[str, Table]) -> list[Pro
     dropped: set[int] = set()
     added = []
     orphaned = set()
+    if len(dangling) > MAX_BROKEN_ROWS:
+        return problems
     for (name, value), references in dangling.items():
         key = closest(value, [k for k in uncited[name] if id(uncited[name][k]) not in dropped])
         if key is None or key == value:

@@ -16,6 +16,8 @@ from chipcontrols.problems import Problem, show_value
 MAX_CANDIDATES = 100_000
 # and past this many problems of one rule, the rest go without (a broken file, not a typo)
 MAX_SUGGESTED = 200
+# candidates compared in all, over one report: a few seconds at most however broken the package
+BUDGET = 2_000_000
 
 
 def closest(value: str, candidates, cutoff: float = 0.6) -> str | None:
@@ -204,15 +206,20 @@ def add_suggestions(problems: list[Problem], package, tables: dict) -> None:
     by_file = {table.display: table for table in tables.values()}
     candidates: dict[tuple, list[str]] = {}
     done: dict[str, int] = {}
+    budget = BUDGET
 
     def keys_of(name: str, fields: list[str], separator: str) -> list[str]:
+        """The target's keys, to compare an unknown one with; none once the budget is spent."""
+        nonlocal budget
         if (name, tuple(fields), separator) not in candidates:
             target = tables.get(name)
             found = []
             if target is not None and target.readable and all(f in target.text for f in fields) and len(target.lines) <= MAX_CANDIDATES:
                 found = [k for k in target.key_strings(fields, separator).unique().to_pylist() if k]
             candidates[(name, tuple(fields), separator)] = found
-        return candidates[(name, tuple(fields), separator)]
+        found = candidates[(name, tuple(fields), separator)]
+        budget -= len(found)
+        return found if budget >= 0 else []
 
     for problem in problems:
         if problem.suggestion or problem.value is None or problem.severity != "error":
