@@ -14,7 +14,7 @@ build: $(STAMP)
 
 # The first run takes about a minute, most of it pip: each step says what it does before it starts.
 $(STAMP): requirements.lock pyproject.toml
-	@echo "==> setting up $(VENV) (first run, or requirements.lock changed; about a minute)"
+	@echo "==> setting up $(VENV) (first run, or requirements.lock or pyproject.toml changed; about a minute)"
 	@echo "==> creating the virtual environment $(VENV)/ with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
 	@echo "==> installing $$(grep -c '==' requirements.lock) pinned packages from requirements.lock (pip is quiet until it is done)"
