@@ -13,13 +13,20 @@ build: $(STAMP)
 	$(CLI) build datapackage.json
 	$(CLI) docs datapackage.json
 
+# The first run takes about a minute, most of it pip: each step says what it does before it starts.
 $(STAMP): requirements.lock pyproject.toml
+	@echo "==> setting up $(VENV) (first run, or requirements.lock or pyproject.toml changed; about a minute)"
+	@echo "==> creating the virtual environment $(VENV)/ with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
+	@echo "==> installing $$(grep -c '==' requirements.lock) pinned packages from requirements.lock (pip is quiet until it is done)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
+	@echo "==> installing chipcontrols itself (editable, from scripts/)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@echo "==> checking that the installed packages fit together, and compiling the code"
 	$(BIN)/python -m pip check --disable-pip-version-check
 	$(BIN)/python -m compileall -q scripts  # bytecode now, even where PYTHONDONTWRITEBYTECODE is set
 	touch $(STAMP)
+	@echo "==> $(VENV) is ready"
 
 validate: $(STAMP)
 	$(CLI) validate datapackage.json

@@ -68,7 +68,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> sub
 
 def validate_json(package_dir: Path) -> tuple[int, dict]:
     result = run_cli("validate", str(package_dir / "datapackage.json"), "--format", "json")
-    assert "Traceback" not in result.stderr, result.stderr
+    assert_no_traceback(result)
     return result.returncode, json.loads(result.stdout)
 
 
@@ -98,3 +98,32 @@ def write_rows(path: Path, header: list[str], rows: list[list[str]]) -> None:
 
 def find(problems: list[dict], rule: str, file: str | None = None) -> list[dict]:
     return [p for p in problems if p["rule"] == rule and (file is None or p["file"] == file)]
+
+
+def assert_no_traceback(result: subprocess.CompletedProcess) -> None:
+    """Nothing a contributor reads may contain Python's traceback text, from any source."""
+    output = result.stdout + result.stderr
+    for marker in ("Traceback (most recent call last)", "Exception ignored", 'File "'):
+        assert marker not in output, f"{marker!r} in the output:\n{output[:3000]}"
+
+
+# ---------------------------------------------------------------- skips
+# `-rs` (pyproject.toml) lists every skipped test with its reason. Where everything must run (the
+# GitHub workflow sets CHIPCONTROLS_NO_SKIPS=1, and provides Chromium), a skip fails the run.
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report) -> None:
+    if report.skipped and not hasattr(report, "wasxfail"):
+        _skipped.append(report.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if os.environ.get("CHIPCONTROLS_NO_SKIPS") == "1" and _skipped:
+        terminalreporter.write_line(f"CHIPCONTROLS_NO_SKIPS=1: {len(_skipped)} test(s) skipped, and this run requires every test to run "
+                                    "(see the reasons above)", red=True)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if os.environ.get("CHIPCONTROLS_NO_SKIPS") == "1" and _skipped and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

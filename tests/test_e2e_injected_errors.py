@@ -213,7 +213,7 @@ def test_github_annotations(package: Path):
     line, col = _set_cell(package, "events", 0, "event_type", "nope")
     result = run_cli("validate", str(package / "datapackage.json"), env={"GITHUB_ACTIONS": "true"})
     assert result.returncode == 1
-    assert f"::error file=datapackage/events.csv,line={line},col={col},title=enum::" in result.stdout
+    assert f"::error file=datapackage/events.csv,line={line},col={col},title=error[enum]::" in result.stdout
 
 
 def test_usage_errors_exit_2(tmp_path: Path):

@@ -19,13 +19,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, copy_package, copy_project, digest, read_rows, run_cli, write_rows
+from conftest import ROOT, assert_no_traceback, copy_package, copy_project, digest, read_rows, run_cli, write_rows
 
 
 def _check(package: Path, rule: str, file: str, line: int | None = None, code: int = 1) -> list[dict]:
     before = digest(package)
     result = run_cli("validate", str(package / "datapackage.json"), "--format", "json")
-    assert "Traceback" not in result.stdout + result.stderr
+    assert_no_traceback(result)
     assert result.returncode == code, result.stdout[:2000] + result.stderr
     assert digest(package) == before, "validate changed the package"
     problems = json.loads(result.stdout)["problems"]
@@ -229,6 +229,7 @@ def _validate_in_process(package: Path) -> int:  # exit code; an internal error 
 
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(["validate", str(package / "datapackage.json"), "--format", "json"])
+    assert "Traceback" not in err.getvalue() + out.getvalue() and "Exception ignored" not in err.getvalue()
     if code == 1:
         json.loads(out.getvalue())  # the report is always well-formed
     return code

@@ -13,6 +13,8 @@ import csv
 import io
 import mmap
 import os
+import re
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +37,38 @@ CHUNK = 16 * 1024 * 1024  # a multiple of mmap.ALLOCATIONGRANULARITY: windows st
 BLOCK = 8 * 1024 * 1024
 
 
+def _invalid_row_collector() -> tuple:
+    """A pyarrow invalid-row handler that skips rows and keeps them in a list, plus the list.
+    pyarrow decodes a row's text before calling the handler; when the row is not UTF-8 that
+    raises inside pyarrow, which prints it as "Exception ignored ..." with a traceback. The hook
+    below files such errors in the handler's list instead: the parse then counts as failed and
+    the exact reader, which reports bad bytes by line, reads the file."""
+    invalid: list = []
+
+    def on_invalid(row):  # noqa: ANN001 - pyarrow's callback signature
+        invalid.append(row)
+        return "skip"
+
+    on_invalid.chipcontrols_failures = invalid
+    return on_invalid, invalid
+
+
+def _callback_errors_to_their_parse(previous):
+    def hook(args) -> None:  # noqa: ANN001 - sys.unraisablehook's signature
+        failures = getattr(args.object, "chipcontrols_failures", None)
+        if isinstance(failures, list):
+            failures.append(args.exc_value)
+            return
+        previous(args)
+
+    hook.chipcontrols = True
+    return hook
+
+
+if not getattr(sys.unraisablehook, "chipcontrols", False):
+    sys.unraisablehook = _callback_errors_to_their_parse(sys.unraisablehook)
+
+
 @dataclass
 class RawTable:
     """Cells as Arrow string arrays (empty string = missing), column by column, aligned with `lines`."""
@@ -43,6 +77,9 @@ class RawTable:
     columns: list[pa.ChunkedArray | pa.Array]
     lines: np.ndarray
     problems: list[Problem] = field(default_factory=list)
+    # rows that could not be read (wrong cell count, bytes that are not UTF-8), as (line, cells):
+    # their keys still name records, so references to them are not reported as dangling
+    unreadable: list[tuple[int, list[str]]] = field(default_factory=list)
 
     @property
     def n_rows(self) -> int:
@@ -105,8 +142,14 @@ def scan_bytes(path: Path) -> ByteScan:
     return scan
 
 
-def _decode(data: bytes, display: str) -> tuple[str, list[Problem]]:
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
+def _decode(data: bytes, display: str) -> tuple[str, list[Problem], set[int]]:
+    """The text, the problems with its bytes, and the lines holding bytes that are not UTF-8
+    (one problem names the first; the rows on all of them are unreadable)."""
     problems = []
+    bad_lines: set[int] = set()
     if data.startswith(codecs.BOM_UTF8):
         problems.append(Problem("bom", display, line=1, column=1))
         data = data[len(codecs.BOM_UTF8):]
@@ -116,9 +159,15 @@ def _decode(data: bytes, display: str) -> tuple[str, list[Problem]]:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         bad = data[exc.start:exc.end]
+        text = data.decode("utf-8", errors="surrogateescape")  # each bad byte becomes one marker character
+        count = 0
+        for match in _UNDECODABLE.finditer(text):
+            bad_lines.add(text.count("\n", 0, match.start()) + 1)
+            count += 1
+        more = f"; {count} such bytes on {len(bad_lines)} line(s)" if count > 1 else ""
         problems.append(Problem("encoding", display, line=line, column=column, value=bad.hex(" "),
-                                params={"detail": f"byte 0x{bad[0]:02x} at byte offset {exc.start}; the file may be Latin-1 or Windows-1252"}))
-        text = data.decode("utf-8", errors="replace")
+                                params={"detail": f"byte 0x{bad[0]:02x} at byte offset {exc.start}{more}; the file may be Latin-1 or Windows-1252"}))
+        text = _UNDECODABLE.sub("\ufffd", text)
     nul = text.find("\x00")
     if nul >= 0:
         problems.append(Problem("nul-byte", display, line=text.count("\n", 0, nul) + 1))
@@ -127,14 +176,17 @@ def _decode(data: bytes, display: str) -> tuple[str, list[Problem]]:
     if crlf >= 0:
         kind = "CRLF (\\r\\n)" if text[crlf:crlf + 2] == "\r\n" else "CR (\\r)"
         problems.append(Problem("line-endings", display, line=text.count("\n", 0, crlf) + 1, params={"detail": kind}))
-    return text, problems
+    return text, problems, bad_lines
 
 
-def _parse_exact(text: str, display: str, width: int) -> tuple[list[list[str]], list[int], list[Problem]]:
-    """Rows (excluding the header) with their starting line numbers, via the csv module."""
+def _parse_exact(text: str, display: str, width: int, bad_lines: set[int] = frozenset()) -> tuple[list[list[str]], list[int], list[Problem], list]:
+    """Rows (excluding the header) with their starting line numbers, via the csv module, and the
+    rows that cannot be read. A row holding bytes that are not UTF-8 is unreadable and reported
+    only by the encoding problem: whatever else looks wrong with it may be the bytes' doing."""
     problems: list[Problem] = []
     rows: list[list[str]] = []
     lines: list[int] = []
+    unreadable: list[tuple[int, list[str]]] = []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     previous_end = 0
     try:
@@ -143,6 +195,9 @@ def _parse_exact(text: str, display: str, width: int) -> tuple[list[list[str]], 
             previous_end = reader.line_num
             if index == 0:
                 continue  # the header, read separately
+            if bad_lines and any(line in bad_lines for line in range(start, previous_end + 1)):
+                unreadable.append((start, row))
+                continue
             if row == []:
                 problems.append(Problem("blank-line", display, line=start))
                 continue
@@ -150,12 +205,13 @@ def _parse_exact(text: str, display: str, width: int) -> tuple[list[list[str]], 
                 problems.append(Problem("row-length", display, line=start, column=min(len(row), width) + 1 if len(row) > width else len(row),
                                         value=row[width] if len(row) > width else None,
                                         params={"actual": len(row), "expected": width}))
+                unreadable.append((start, row))
                 continue
             rows.append(row)
             lines.append(start)
     except csv.Error as exc:
         problems.append(Problem("csv-syntax", display, line=previous_end + 1, params={"detail": str(exc)}))
-    return rows, lines, problems
+    return rows, lines, problems, unreadable
 
 
 def _parse_fast(path: Path, width: int, header_lines: int, split_at_every_line: bool) -> list[pa.ChunkedArray] | None:
@@ -166,11 +222,7 @@ def _parse_fast(path: Path, width: int, header_lines: int, split_at_every_line: 
     pyarrow fails, skips a row as invalid, or drops the unfinished row without a word; the first
     two are retried here with the quote-aware split, the last is caught by `read_csv`, which
     counts the file's line ends against the rows."""
-    invalid = []
-
-    def on_invalid(row):  # noqa: ANN001 - pyarrow's callback signature
-        invalid.append(row)
-        return "skip"
+    on_invalid, invalid = _invalid_row_collector()
 
     def parse(newlines_in_values: bool) -> pa.Table | None:
         invalid.clear()
@@ -211,9 +263,10 @@ def _line_breaks_in_cells_likely(path: Path, width: int, header_lines: int) -> b
     head = head[:head.rfind(b"\n") + 1]
     if b'"' not in head:
         return False
+    on_invalid, invalid = _invalid_row_collector()
     try:
         table = pacsv.read_csv(pa.BufferReader(head), read_options=_read_options(width, header_lines, HEAD),
-                               parse_options=_parse_options(True, lambda row: "skip"), convert_options=_convert_options(width))
+                               parse_options=_parse_options(True, on_invalid), convert_options=_convert_options(width))
     except (pa.ArrowInvalid, OSError):
         return True
     return table.num_rows + header_lines != head.count(b"\n")
@@ -289,7 +342,7 @@ def read_csv(path: Path, display: str) -> RawTable:
     clean = not scan.bom and scan.nul_offset < 0 and scan.cr_offset < 0 and scan.quotes % 2 == 0
     if fast is not None and clean and not _has_blank_rows(fast):
         return RawTable(header, fast, _line_numbers(fast, header_lines, scan), [])
-    text, problems = _decode(path.read_bytes(), display)
-    rows, lines, row_problems = _parse_exact(text, display, width)
+    text, problems, bad_lines = _decode(path.read_bytes(), display)
+    rows, lines, row_problems, unreadable = _parse_exact(text, display, width, bad_lines)
     columns = [pa.array([r[i] for r in rows], type=pa.string()) for i in range(width)]
-    return RawTable(header, columns, np.array(lines, dtype=np.int64), problems + row_problems)
+    return RawTable(header, columns, np.array(lines, dtype=np.int64), problems + row_problems, unreadable)

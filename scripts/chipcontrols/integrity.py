@@ -24,16 +24,19 @@ def _before(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
 
 
 def sort_problems(table: Table) -> list[Problem]:
-    """Rows must be in primary-key order, so diffs of contributions stay small and readable."""
+    """Rows must be in primary-key order, so diffs of contributions stay small and readable. One
+    problem per file: a file out of order has one cause and one fix (`fmt`), however many rows moved."""
     pk = table.resource.primary_key
     if not pk or len(table.frame) < 2 or not all(k in table.frame for k in pk):
         return []
-    problems = []
-    for position in np.flatnonzero(_before(table.frame, pk)) + 1:
-        key = "/".join(str(table.cell(k, position)) for k in pk)
-        previous = "/".join(str(table.cell(k, position - 1)) for k in pk)
-        problems.append(table.problem("sort-order", int(position), pk[0], key, previous=previous, key_fields=", ".join(pk)))
-    return problems
+    positions = np.flatnonzero(_before(table.frame, pk)) + 1
+    if not len(positions):
+        return []
+    position = int(positions[0])
+    key = "/".join(str(table.cell(k, position)) for k in pk)
+    previous = "/".join(str(table.cell(k, position - 1)) for k in pk)
+    more = f" (and {len(positions) - 1} more row(s) of this file)" if len(positions) > 1 else ""
+    return [table.problem("sort-order", position, pk[0], key, previous=previous, key_fields=", ".join(pk), more=more)]
 
 
 def sort_positions(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
@@ -68,8 +71,11 @@ def foreign_key_problems(table: Table, tables: dict[str, Table]) -> list[Problem
             # few references into a large table: hash the references, not the table
             target_keys = target_keys.filter(pc.is_in(target_keys, value_set=keys))
         found = _np(pc.is_in(keys, value_set=target_keys))
+        unreadable = target.unreadable_keys(ref_fields, "/")
         for position in rows[~found]:
             value = "/".join(str(table.cell(f, position)) for f in fields)
+            if value in unreadable:
+                continue  # the row exists but could not be read: that is the one problem to report
             problems.append(table.problem("foreign-key", int(position), fields[0], value, ref_resource=ref_name,
                                           ref_fields=", ".join(ref_fields), ref_path=target.display))
     return problems
@@ -133,7 +139,10 @@ def record_reference_problems(table: Table, tables: dict[str, Table]) -> list[Pr
     for name, (rows, positions) in resolve_records(table, tables).items():
         target = tables[name]
         row_numbers = np.flatnonzero(rows)
+        unreadable = target.unreadable_keys(target.resource.primary_key, spec.get("separator", "/"))
         for position in row_numbers[positions < 0]:
+            if unreadable and table.cell(spec["id"], position) in unreadable:
+                continue  # the record exists but could not be read: that is the one problem to report
             problems.append(table.problem("record-reference", int(position), spec["id"], table.cell(spec["id"], position),
                                           ref_resource=name, ref_path=target.display))
         if fields_column is None:
@@ -175,6 +184,8 @@ def citation_coverage_problems(tables: dict[str, Table]) -> list[Problem]:
     for table in tables.values():
         if not table.resource.citation_required or not all(k in table.text for k in table.resource.primary_key):
             continue
+        if not table.complete:
+            continue  # citations of it are not resolved (see _resolve): every record would look uncited
         keys = table.key_strings(table.resource.primary_key, "/")
         for position in np.flatnonzero(~cited_positions(tables, table.resource.name)):
             problems.append(table.problem("citation-missing", int(position), table.resource.primary_key[0], keys[int(position)].as_py(),

@@ -41,7 +41,7 @@ RULES: dict[str, tuple[str, str]] = {
     "field-reference": ("{value} is not a column of {ref_resource}", "Name columns of {ref_resource} that this quote supports, separated by spaces ({ref_fields}), or leave the cell blank."),
     "citation-missing": ("{resource} record {value} has no citation", "Add a row to {citations_path} with record_table={resource}, record_id={value}, a source_id and a short verbatim quote from that source."),
     "future-date": ("{value} is in the future (today is {today})", "Dates record what has happened: check the year, or leave it blank until it happens."),
-    "sort-order": ("row is out of order: its key ({value}) sorts before the previous row's ({previous})", "Rows are sorted by primary key ({key_fields}); run `chipcontrols fmt` to sort them."),
+    "sort-order": ("row is out of order: its key ({value}) sorts before the previous row's ({previous}){more}", "Rows are kept sorted by primary key ({key_fields}) so that changes diff cleanly: run `make fmt` (or `.venv/bin/chipcontrols fmt`), which sorts every file without changing a value; the pre-commit hook (see CONTRIBUTING.md) runs it at each commit."),
 }
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
@@ -66,6 +66,8 @@ class Problem:
     value: object = None
     severity: str = "error"
     params: dict = dc_field(default_factory=dict)
+    # the specific fix for this value, when one is known ("Did you mean 'nvidia'?"); it leads the hint
+    suggestion: str | None = None
 
     @property
     def message(self) -> str:
@@ -73,7 +75,8 @@ class Problem:
 
     @property
     def hint(self) -> str:
-        return self._render(1)
+        general = self._render(1)
+        return f"{self.suggestion} {general}" if self.suggestion else general
 
     def _render(self, which: int) -> str:
         template = RULES[self.rule][which]
@@ -82,6 +85,11 @@ class Problem:
             return template.format(**values)
         except (KeyError, IndexError):  # a missing parameter must never hide the problem itself
             return template
+
+    @property
+    def heading(self) -> str:
+        """The first line of the report, as a compiler prints it: where, severity[rule], what."""
+        return f"{self.location()}: {self.severity}[{self.rule}]: {self.message}"
 
     def location(self) -> str:
         parts = [self.file]

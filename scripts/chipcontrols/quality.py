@@ -96,7 +96,7 @@ def event_id_date_problems(package, tables: dict[str, Table]) -> list[Problem]:
         return []
     events = tables["events"]
     prefix = pc.utf8_slice_codeunits(events.text["event_id"], 0, 10)
-    dated = _np(pc.not_equal(events.text["date"], ""))
+    dated = _np(pc.is_valid(events.frame["date"].array.__arrow_array__()))  # a date that is not a date is reported once, as such
     wrong = dated & ~_np(pc.equal(prefix, events.text["date"]))
     return [events.problem("event-id-date", int(p), "date", events.cell("date", p), event_id=events.cell("event_id", p)) for p in np.flatnonzero(wrong)]
 
@@ -105,8 +105,10 @@ def orphan_problems(package, tables: dict[str, Table]) -> list[Problem]:
     referenced = {"companies": [], "chips": []}
     for name, column, target in (("event_companies", "company_id", "companies"), ("financial_figures", "company_id", "companies"),
                                  ("event_chips", "chip_id", "chips"), ("financial_figures", "chip_id", "chips")):
-        if name in tables and column in tables[name].text:
-            referenced[target].append(tables[name].text[column])
+        source = tables.get(name)
+        if source is None or column not in source.text or not source.complete or source.unreadable:
+            return []  # a reference may sit in what could not be read: "referenced by nothing" would mislead
+        referenced[target].append(source.text[column])
     problems = []
     for target, key in (("companies", "company_id"), ("chips", "chip_id")):
         if not _has(tables, target, key):

@@ -3,6 +3,7 @@ GitHub annotations so a pull request shows each error on its line."""
 
 from __future__ import annotations
 
+import html
 import json
 from collections import Counter
 
@@ -24,6 +25,7 @@ def _escape(text: str, property_: bool = False) -> str:
 
 
 def as_github(problems: list[Problem]) -> str:
+    """Workflow commands that GitHub shows as annotations on the file and line of each problem."""
     lines = []
     for p in problems:
         props = [f"file={_escape(p.file, True)}"]
@@ -31,9 +33,31 @@ def as_github(problems: list[Problem]) -> str:
             props.append(f"line={p.line}")
         if p.column is not None:
             props.append(f"col={p.column}")
-        props.append(f"title={_escape(p.rule, True)}")
-        lines.append(f"::{'error' if p.severity == 'error' else 'warning'} {','.join(props)}::{_escape(p.message + '. ' + p.hint)}")
+        props.append(f"title={_escape(f'{p.severity}[{p.rule}]', True)}")
+        text = _escape(p.message + "\n" + p.hint)  # the hint on a line of its own in the annotation
+        lines.append(f"::{'error' if p.severity == 'error' else 'warning'} {','.join(props)}::{text}")
     return "\n".join(lines)
+
+
+SUMMARY_LIMIT = 500  # rows in the job summary (GitHub caps a summary at 1 MiB)
+
+
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: nothing in it can act as HTML or end the cell."""
+    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+
+
+def as_summary(problems: list[Problem]) -> str:
+    """A Markdown job summary listing every problem (GitHub shows only the first annotations of a step)."""
+    errors = sum(p.severity == "error" for p in problems)
+    title = f"## chipcontrols validate: {errors} error(s), {len(problems) - errors} warning(s)\n"
+    if not problems:
+        return "## chipcontrols validate: valid, no problems found\n"
+    rows = ["| where | problem | how to fix |", "|---|---|---|"]
+    for p in problems[:SUMMARY_LIMIT]:
+        rows.append(f"| `{_cell(p.location())}` | {_cell(f'{p.severity}[{p.rule}]: {p.message}')} | {_cell(p.hint)} |")
+    more = f"\n({len(problems) - SUMMARY_LIMIT} more: run `chipcontrols validate --format json` to see all)\n" if len(problems) > SUMMARY_LIMIT else ""
+    return title + "\n" + "\n".join(rows) + "\n" + more
 
 
 def print_text(problems: list[Problem], console=None) -> None:
@@ -49,7 +73,8 @@ def print_text(problems: list[Problem], console=None) -> None:
     shown = problems if len(problems) <= FULL_LISTING_LIMIT else _examples(problems)
     for p in shown:
         colour = "red" if p.severity == "error" else "yellow"
-        console.print(f"[bold]{escape(p.location())}[/bold]: [{colour}]{p.severity}[{escape(p.rule)}][/{colour}]: {escape(p.message)}")
+        # one format everywhere (README, CONTRIBUTING, tests): file:line:col: severity[rule]: message
+        console.print(f"[bold]{escape(p.location())}[/bold]: [{colour}]{escape(f'{p.severity}[{p.rule}]')}[/{colour}]: {escape(p.message)}")
         console.print(f"    [dim]hint:[/dim] {escape(p.hint)}")
     if len(shown) < len(problems):
         console.print(f"[dim](showing the first {EXAMPLES_PER_RULE} of each rule; all {len(problems)} are in --format json)[/dim]")

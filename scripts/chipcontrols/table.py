@@ -28,6 +28,7 @@ class Table:
     readable: bool = True
     record_index: dict = field(default_factory=dict)  # cache of resolved polymorphic references
     record_lookup: object = None  # a Future of record_index, while it is computed beside other checks
+    unreadable: list = field(default_factory=list)  # (line, cells) of rows that could not be read
 
     @property
     def complete(self) -> bool:
@@ -54,6 +55,14 @@ class Table:
         line = int(self.lines[position]) if position is not None else None
         return Problem(rule, self.display, line=line, column=self.column_of.get(name) if name else None, field=name, value=value, params=params)
 
+    def unreadable_keys(self, fields: list[str], separator: str = "/") -> set[str]:
+        """The keys the unreadable rows would have, as far as their cells can be placed: a reference
+        to one of them names a row that exists but could not be read, not a missing record."""
+        if not self.unreadable or not all(f in self.column_of for f in fields):
+            return set()
+        indexes = [self.column_of[f] - 1 for f in fields]
+        return {separator.join(cells[i] for i in indexes) for _, cells in self.unreadable if all(i < len(cells) for i in indexes)}
+
     def key_strings(self, fields: list[str], separator: str = "/") -> pa.Array:
         """The cells of `fields` as written, joined: how a record is named in citations."""
         if len(fields) == 1:
@@ -62,22 +71,31 @@ class Table:
 
 
 def _header_problems(raw_header: list[str], resource: Resource, display: str) -> tuple[list[Problem], bool]:
+    from chipcontrols.suggest import closest
+
     expected = resource.field_names
     if raw_header == expected:
         return [], True
     problems = []
     wanted = ",".join(expected)
-    seen = set()
+    absent = [name for name in expected if name not in raw_header]
+    seen, explained = set(), set()
     for position, name in enumerate(raw_header, start=1):
         if name in seen:
             problems.append(Problem("header", display, line=1, column=position, value=name, params={"detail": f"repeats the column {name!r}", "expected": wanted}))
         elif name not in expected:
-            close = [e for e in expected if e.lower() == name.strip().lower()]
-            detail = f"has an unknown column {name!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
-            problems.append(Problem("header", display, line=1, column=position, value=name, params={"detail": detail, "expected": wanted}))
+            # a misspelt column is one problem, not "unknown x" plus "lacks y"
+            close = closest(name, [a for a in absent if a not in explained])
+            if close:
+                explained.add(close)
+                problems.append(Problem("header", display, line=1, column=position, value=name,
+                                        params={"detail": f"has an unknown column {name!r} where {close!r} is missing", "expected": wanted},
+                                        suggestion=f"Did you mean {close!r}? Rename the column to {close!r}."))
+            else:
+                problems.append(Problem("header", display, line=1, column=position, value=name, params={"detail": f"has an unknown column {name!r}", "expected": wanted}))
         seen.add(name)
-    for name in expected:
-        if name not in raw_header:
+    for name in absent:
+        if name not in explained:
             problems.append(Problem("header", display, line=1, value=name, params={"detail": f"lacks the column {name!r}", "expected": wanted}))
     if not problems:
         problems.append(Problem("header", display, line=1, params={"detail": "has the right columns in the wrong order", "expected": wanted}))
@@ -113,7 +131,8 @@ def load_table(package: Package, resource: Resource, prefetch=None) -> Table:
             for position, value in zip(bad, shown):
                 problems.append(Problem("type", display, line=int(raw.lines[position]), column=column_of[name], field=name, value=value,
                                         params={"type": field_descriptor.get("type"), "type_hint": type_hint(field_descriptor)}))
-    return Table(resource, display, pd.DataFrame(frame, index=pd.RangeIndex(n)), text, raw.lines, column_of, problems, readable=usable)
+    return Table(resource, display, pd.DataFrame(frame, index=pd.RangeIndex(n)), text, raw.lines, column_of, problems, readable=usable,
+                 unreadable=raw.unreadable)
 
 
 def load_tables(package: Package) -> dict[str, Table]:

@@ -101,6 +101,11 @@ def _validate(descriptor_path, on_date, extra_checks, skip_derived, columns_used
 
     for check in (version_problems, *extra_checks):
         problems += check(package, readable)
+    from chipcontrols.rootcause import root_causes
+    from chipcontrols.suggest import add_suggestions
+
+    problems = root_causes(problems, readable)
+    add_suggestions(problems, package, readable)
     if not skip_derived and not any(p.severity == "error" for p in problems):
         from chipcontrols.derive import stale_problems
 
