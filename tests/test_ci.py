@@ -19,7 +19,7 @@ WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 
 
 def _steps() -> list[dict]:
-    return [step for path in WORKFLOWS for job in yaml.safe_load(path.read_text())["jobs"].values() for step in job["steps"]]
+    return [step for path in WORKFLOWS for job in yaml.safe_load(path.read_text())["jobs"].values() for step in job.get("steps", [])]  # a job calling a reusable workflow has none
 
 
 def _project(tmp_path: Path) -> Path:
