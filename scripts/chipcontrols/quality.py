@@ -120,6 +120,8 @@ def orphan_problems(package, tables: dict[str, Table]) -> list[Problem]:
     return problems
 
 
-COLUMNS_USED = {"events": {"event_type", "date"}, "sources": {"source_type"}, "financial_figures": {"value", "unit"},
+COLUMNS_USED = {"events": {"event_type", "date"}, "sources": {"source_type", "caveat"}, "financial_figures": {"value", "unit"},
                 "citations": {"field", "quote", "locator"}}
-QUALITY_CHECKS = (quote_value_problems, rule_source_problems, event_id_date_problems, orphan_problems)
+from chipcontrols.policy import source_policy_problems  # noqa: E402 - the policy is data; its check lives beside it
+
+QUALITY_CHECKS = (quote_value_problems, rule_source_problems, event_id_date_problems, orphan_problems, source_policy_problems)
