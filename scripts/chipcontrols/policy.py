@@ -59,7 +59,9 @@ def load_policy(root: Path) -> tuple[dict | None, str, list[Problem]]:
 
 
 def _citing(tables: dict[str, Table]) -> Table | None:
-    return next((t for t in tables.values() if t.resource.schema.get("x-recordReference")), None)
+    from chipcontrols.integrity import cites
+
+    return next((t for t in tables.values() if cites(t)), None)
 
 
 def source_policy_problems(package, tables: dict[str, Table]) -> list[Problem]:
