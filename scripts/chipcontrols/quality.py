@@ -94,11 +94,9 @@ def states_rounded(text: str, value: float, locator: str = "") -> bool:
 
 
 def _significant(number: float) -> int:
-    """Significant digits of a number as it would be written in full (51200000000 -> 3)."""
-    digits = f"{abs(number):.15g}".replace(".", "").lstrip("0")
-    if "e" in digits:
-        digits = digits.split("e")[0]
-    return max(1, len(digits.rstrip("0")) if "." not in f"{abs(number):.15g}" else len(digits))
+    """Significant digits of a number as it would be written in full (51200000000 -> 3, 5.576 -> 4)."""
+    mantissa = f"{abs(number):.15g}".split("e")[0]
+    return max(1, len(mantissa.replace(".", "").lstrip("0").rstrip("0")))
 
 
 def more_precise(text: str, value: float, locator: str = "") -> float | None:
