@@ -88,6 +88,7 @@ def source_policy_problems(package, tables: dict[str, Table]) -> list[Problem]:
         return lambda t: _np(pc.equal(field_column, "")) | _np(pc.match_substring_regex(field_column, rf"(^| ){re.escape(name)}( |$)"))
 
     failing: list[tuple[str, int, str | None]] = []  # (table, position, field or None for the whole record)
+    masked: list[tuple[str, int, str]] = []  # failing fields of records that fail as a whole
     for name, table in tables.items():
         if name == citing.resource.name or not table.resource.primary_key:
             continue
@@ -102,7 +103,10 @@ def source_policy_problems(package, tables: dict[str, Table]) -> list[Problem]:
             if field is None:
                 whole_failed = bad
             else:
-                bad &= ~whole_failed & ~_np(pc.equal(table.text[field], ""))
+                bad &= ~_np(pc.equal(table.text[field], ""))
+                # the record's own report covers its fields; a waiver for such a field still counts
+                masked += [(name, int(p), field) for p in np.flatnonzero(bad & whole_failed)]
+                bad &= ~whole_failed
             failing += [(name, int(p), field) for p in np.flatnonzero(bad)]
 
     waivers = {(w["record_table"], w["record_id"], w.get("field") or None): (i, w) for i, w in enumerate(policy.get("waivers", []))}
@@ -123,6 +127,8 @@ def source_policy_problems(package, tables: dict[str, Table]) -> list[Problem]:
         else:
             problem = table.problem("source-policy-field" if field else "source-policy", position, column, key, resource=name, sources=shown)
         problems.append(problem)
+    for name, position, field in masked:
+        used.add((name, tables[name].key_strings(tables[name].resource.primary_key, ref.get("separator", "/"))[position].as_py(), field))
     for (name, key, field), (index, _) in waivers.items():
         if (name, key, field) not in used and name in tables:
             line, column = locate(text, ("waivers", index))
