@@ -121,7 +121,7 @@ def generate(target: Path, n: int, errors: int = 0, seed: int = 20261129, inject
     quote = {} if shape == "real" else {"quote": lambda i: f"Quote number {i} from the source, verbatim."}
     tables = {
         "sources": _rows(schemas["sources"], 1000, rng, lambda i: f"source-{i:04d}",
-                         {"url": lambda i: f"https://example.org/{i:04d}", "source_type": "government_rule"}, shapes["sources"]),
+                         {"url": lambda i: f"https://example.org/{i:04d}", "source_type": "government_rule", "caveat": ""}, shapes["sources"]),
         "events": _rows(schemas["events"], n, rng, event_id, {"date": day, "superseded_by": lambda i: event_id(i - 1) if i % 50 == 1 else "",
                                                            "authority": lambda i: "" if i % 3 else "us_bis"}, shapes["events"]),
         "citations": _rows(schemas["citations"], n, rng, lambda i: "events",

@@ -54,6 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", default="datapackage.json")
     p.add_argument("--size", type=int, default=60, help="how many citations (default 60)")
     p.add_argument("--seed", type=int, required=True, help="the random seed: the same data and seed give the same sample")
+    p = sub.add_parser("check-sources", help="re-check every quote against a saved copy of its source (no network unless --fetch)")
+    p.add_argument("path", nargs="?", default="datapackage.json")
+    p.add_argument("--snapshots", required=True, metavar="DIR", help="folder of saved copies: DIR/<source_id>.html, .txt or .pdf (.gone: the page was gone)")
+    p.add_argument("--fetch", action="store_true", help="first save missing copies into DIR (https only, robots.txt obeyed, rate-limited; archive_url as fallback)")
+    p.add_argument("--require-all", action="store_true", help="a source without a saved copy is an error, not a warning")
+    p.add_argument("--timeout", type=float, default=20.0, help="seconds per request with --fetch (default 20)")
+    p.add_argument("--delay", type=float, default=2.0, help="seconds between requests to one host with --fetch (default 2)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
     return parser
 
 
@@ -330,9 +338,49 @@ def cmd_audit_sample(args) -> int:
     return EXIT_OK
 
 
+def cmd_check_sources(args) -> int:
+    from chipcontrols.checksources import as_json, check_sources, summary
+    from chipcontrols.descriptor import load_package
+    from chipcontrols.integrity import cites
+    from chipcontrols.report import print_text
+    from chipcontrols.table import load_table
+
+    package, problems = load_package(_descriptor(args.path))
+    if package is None:
+        print_text(problems)
+        return EXIT_INVALID
+    folder = Path(args.snapshots)
+    if not folder.is_dir() and not args.fetch:
+        raise UsageError(f"no folder of saved copies at {folder}: give an existing folder, or add --fetch to fill it")
+    tables = {r.name: load_table(package, r) for r in package.resources}
+    citations = next((t for t in tables.values() if cites(t)), None)
+    if citations is None or not citations.complete or not {"source_id", "quote"} <= set(citations.text):
+        print_text([p for t in tables.values() for p in t.problems] or problems)
+        raise UsageError("no readable citations table in this package (run `chipcontrols validate`)")
+    if args.fetch:
+        from chipcontrols.fetch import fetch_missing, user_agent
+
+        fk = next(fk for fk in citations.resource.foreign_keys if fk["fields"] in (["source_id"], "source_id"))
+        sources = tables[fk["reference"]["resource"]]
+        cited = set(citations.values("source_id"))
+        wanted = [(sid, url, archive) for sid, url, archive in zip(sources.values("source_id"), sources.values("url"),
+                  sources.values("archive_url") if "archive_url" in sources.text else [""] * len(sources.lines)) if sid in cited]
+        agent = user_agent(package.descriptor.get("version", "0"), package.descriptor.get("homepage", ""))
+        for line in fetch_missing(wanted, folder, agent, args.timeout, args.delay):
+            print(line, file=sys.stderr)
+    checks, found = check_sources(citations, folder, require_all=args.require_all)
+    if args.format == "json":
+        print(json.dumps(as_json(checks, found), ensure_ascii=False, indent=1))
+    else:
+        print_text(found)
+        print("citations: " + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in summary(checks).items()))
+    return EXIT_INVALID if any(p.severity == "error" for p in found) else EXIT_OK
+
+
 COMMANDS = {"validate": cmd_validate, "fmt": cmd_fmt, "derive": cmd_derive, "build": cmd_build, "verify": cmd_verify,
             "cite": cmd_cite, "diff": cmd_diff, "docs": cmd_docs, "stats": cmd_stats, "metadata": cmd_metadata,
-            "release-notes": cmd_release_notes, "audit-sample": cmd_audit_sample}
+            "release-notes": cmd_release_notes, "audit-sample": cmd_audit_sample,
+            "check-sources": cmd_check_sources}
 # Commands that only read and print: they end without the interpreter's teardown (see `run`).
 READ_ONLY = {"validate"}
 

@@ -160,10 +160,19 @@ def record_reference_problems(table: Table, tables: dict[str, Table]) -> list[Pr
     return problems
 
 
+def cites(table: Table) -> bool:
+    """Whether a table's rows cite the records they name (citations), rather than only naming
+    them (evidence_gaps: x-recordReference with "citing": false)."""
+    spec = table.resource.schema.get("x-recordReference")
+    return bool(spec) and spec.get("citing", True) is not False
+
+
 def cited_positions(tables: dict[str, Table], name: str, row_filter=None) -> np.ndarray:
     """Which records of table `name` are cited (optionally only by citing rows passing row_filter)."""
     cited = np.zeros(len(tables[name].lines), dtype=bool)
     for source in tables.values():
+        if not cites(source):
+            continue
         resolved = resolve_records(source, tables).get(name)
         if resolved is None:
             continue
@@ -176,7 +185,7 @@ def cited_positions(tables: dict[str, Table], name: str, row_filter=None) -> np.
 
 def citation_coverage_problems(tables: dict[str, Table]) -> list[Problem]:
     """Every record of a resource marked x-citationRequired is cited at least once."""
-    citing = [t for t in tables.values() if t.resource.schema.get("x-recordReference")]
+    citing = [t for t in tables.values() if cites(t)]
     citations_path = citing[0].display if citing else "the citations table"
     problems = []
     if not all(t.complete for t in citing):

@@ -17,42 +17,107 @@ from chipcontrols.table import Table
 
 RULES.update({
     "quote-value": ("no quote cited for this figure states its value {value} {unit}", "Cite a quote that contains the number as the source writes it (e.g. '$5.5 billion', '15%', '1.5 million'); for a table in millions, say 'in millions' in the citation's locator."),
+    "quote-value-scale": ("value {value} {unit} is the number of the quote's '{written}' without its scale", "Write the value in base units: {scaled} (values are stored in base units of `unit`, never in millions or billions)."),
+    "quote-value-rounded": ("value {value} {unit} is a rounding of {exact}, which the description or a quote states", "Store the exact number as the source's table gives it ({exact}) and cite that table (locator '$ in millions')."),
+    "quote-value-citation": ("this quote, cited for the whole of figure {figure} or its value, does not state its value {figure_value} {unit}", "Quote the sentence or table cell that states the value, or name in `field` the columns this quote does support (e.g. 'description period_end')."),
     "rule-source": ("export_control_rule event {value} cites no government_rule source", "Cite the rule's own text: a Federal Register, eCFR or BIS source with source_type=government_rule."),
     "event-id-date": ("date {value} is not the date event_id {event_id} starts with", "Make the event_id start with the event's date (YYYY-MM-DD-...), or correct the date, so ids sort in time order."),
     "orphan": ("{resource} record {value} is not referenced by any event or figure", "Link it from event_companies / event_chips or a financial figure, or remove it."),
 })
 
-SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
-          "trillion": 1e12, "tn": 1e12, "t": 1e12, "万": 1e4, "亿": 1e8}
+SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "mln": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "bln": 1e9, "b": 1e9,
+          "trillion": 1e12, "tn": 1e12, "t": 1e12, "万": 1e4, "亿": 1e8, "万亿": 1e12}
 WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-         "a hundred": 100, "a thousand": 1e3, "a million": 1e6, "a billion": 1e9, "half": 50}
+         "a hundred": 100, "a thousand": 1e3, "a million": 1e6, "a billion": 1e9, "half": 50, "a quarter": 25}
 WORD_NUMBER = re.compile(r"\b(" + "|".join(WORDS) + r")(?:\s+(thousand|million|billion|trillion))?\b", re.IGNORECASE)
 # A table "in millions" states 7,111 for $7,111,000,000: the citation's locator says which.
 LOCATOR_SCALE = re.compile(r"in (thousands|millions|billions)", re.IGNORECASE)
-NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(thousand|million|billion|trillion|mn|bn|tn|[kKmMbBtT](?![a-zA-Z])|万|亿)?")
+NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(thousand|million|billion|trillion|mln|bln|mn|bn|tn|[kKmMbBtT](?![a-zA-Z])|万亿|万|亿|%|percent\b|per cent\b)?")
+PERCENT = ("%", "percent", "per cent")
+
+
+def readings(text: str, locator: str = "") -> list[tuple[str, float, float | None]]:
+    """Each number a quote states, read the way a person would: (as written, value, the bare
+    number when a scale word or table locator multiplied it). '$5.5 billion' -> ('5.5 billion',
+    5.5e9, 5.5): the bare 5.5 is not a value the quote states."""
+    table_scale = LOCATOR_SCALE.search(locator or "")
+    factor = SCALES[table_scale.group(1).lower()[:-1]] if table_scale else 1.0
+    out = []
+    for match in NUMBER.finditer(text):
+        whole, fraction, scale = match.groups()
+        number = float(whole.replace(",", "") + (fraction or ""))
+        written = match.group(0).strip()
+        if scale and scale.lower() in PERCENT:
+            out.append((written, number, None))  # percent is this package's unit for shares: 15% is 15
+        elif scale:
+            out.append((written, number * SCALES[scale.lower() if scale.lower() in SCALES else scale], number))
+        else:
+            out.append((written, number * factor, number if factor != 1.0 else None))
+    for match in WORD_NUMBER.finditer(text):
+        word, scale = match.groups()
+        number = WORDS[word.lower()]
+        out.append((match.group(0), number * (SCALES[scale.lower()] if scale else 1), number if scale else None))
+    return out
 
 
 def numbers_in(text: str, locator: str = "") -> set[float]:
-    """Every value a quote states, read the way a person would ('$5.5 billion' -> 5.5e9)."""
-    found = set()
-    for whole, fraction, scale in NUMBER.findall(text):
-        number = float(whole.replace(",", "") + (fraction or ""))
-        found.add(number)
-        if scale:
-            found.add(number * SCALES[scale.lower() if scale.lower() in SCALES else scale])
-    for word, scale in WORD_NUMBER.findall(text):
-        number = WORDS[word.lower()]
-        found.add(number * (SCALES[scale.lower()] if scale else 1))
-    table_scale = LOCATOR_SCALE.search(locator or "")
-    if table_scale:
-        factor = SCALES[table_scale.group(1).lower()[:-1]]
-        found |= {n * factor for n in found}
-    return found
+    """Every value a quote states, in base units ('$5.5 billion' -> 5.5e9, not 5.5)."""
+    return {value for _, value, _ in readings(text, locator)}
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(b))
 
 
 def states_value(text: str, value: float, locator: str = "") -> bool:
     target = abs(value)
-    return any(abs(n - target) <= 1e-9 * max(1.0, target) for n in numbers_in(text, locator))
+    return any(_same(n, target) for n in numbers_in(text, locator))
+
+
+def _decimals(written: str) -> int:
+    digits = re.match(r"[\d,]*(?:\.(\d+))?", written)
+    return len(digits.group(1) or "") if digits else 0
+
+
+def states_rounded(text: str, value: float, locator: str = "") -> bool:
+    """Whether the quote states `value` rounded to the digits it shows ('$39.1 billion' for
+    39,112,000,000): enough for a quote that supports a figure whose exact value another cites."""
+    target = abs(value)
+    for written, scaled, bare in readings(text, locator):
+        bare = scaled if bare is None else bare
+        if bare == 0 or target == 0:
+            continue
+        factor = scaled / bare
+        if _same(round(target / factor, _decimals(written)), bare):
+            return True
+    return False
+
+
+def _significant(number: float) -> int:
+    """Significant digits of a number as it would be written in full (51200000000 -> 3, 5.576 -> 4)."""
+    mantissa = f"{abs(number):.15g}".split("e")[0]
+    return max(1, len(mantissa.replace(".", "").lstrip("0").rstrip("0")))
+
+
+def more_precise(text: str, value: float, locator: str = "") -> float | None:
+    """A number in `text` of which `value` is a rounding ($51,215 million where 51200000000 is
+    stored): the exact number the value should be."""
+    target = abs(value)
+    for written, scaled, _ in readings(text, locator):
+        if scaled and not _same(scaled, target) and abs(scaled - target) < 0.005 * target and _significant(target) < _significant(scaled) \
+                and _same(float(f"{scaled:.{_significant(target)}g}"), target):
+            return scaled if value >= 0 else -scaled
+    return None
+
+
+def scale_slip(text: str, value: float, locator: str = "") -> tuple[str, float] | None:
+    """Where `value` is a quoted number without its scale ('5.5' for '$5.5 billion'): what the
+    quote wrote and the value in base units to store instead."""
+    target = abs(value)
+    for written, scaled, bare in readings(text, locator):
+        if bare is not None and _same(bare, target):
+            return written, scaled if value >= 0 else -scaled
+    return None
 
 
 def _has(tables: dict[str, Table], table: str, *columns: str) -> bool:
@@ -61,19 +126,42 @@ def _has(tables: dict[str, Table], table: str, *columns: str) -> bool:
 
 
 def quote_value_problems(package, tables: dict[str, Table]) -> list[Problem]:
+    """Every quote cited for a figure's value (naming `value` in `field`, or the whole record with
+    a blank `field`) states that value; a value that is a quoted number without its scale word
+    ('5.5' for '$5.5 billion') gets the base-unit value to write instead."""
     if not (_has(tables, "financial_figures", "figure_id", "value", "unit") and _has(tables, "citations", "record_table", "record_id", "field", "quote", "locator")):
         return []
     figures, cites = tables["financial_figures"], tables["citations"]
-    mine = _np(pc.equal(cites.text["record_table"], "financial_figures"))
-    quotes: dict[str, list[tuple[str, str]]] = {}
-    for record_id, field, quote, locator in zip(*(cites.text[c].filter(pa.array(mine)).to_pylist() for c in ("record_id", "field", "quote", "locator"))):
+    positions = np.flatnonzero(_np(pc.equal(cites.text["record_table"], "financial_figures")))
+    quotes: dict[str, list[tuple[int, str, str]]] = {}
+    taken = pa.array(positions)
+    for position, record_id, field, quote, locator in zip(positions, *(cites.text[c].take(taken).to_pylist() for c in ("record_id", "field", "quote", "locator"))):
         if field == "" or "value" in field.split():
-            quotes.setdefault(record_id, []).append((quote, locator))
+            quotes.setdefault(record_id, []).append((int(position), quote, locator))
     problems = []
     for position, (figure_id, value) in enumerate(zip(figures.values("figure_id"), figures.typed("value"))):
         stated = quotes.get(figure_id)
-        if value is not None and value == value and stated and not any(states_value(q, value, loc) for q, loc in stated):
-            problems.append(figures.problem("quote-value", position, "value", figures.cell("value", position), unit=figures.cell("unit", position)))
+        if value is None or value != value or not stated:
+            continue
+        unit = figures.cell("unit", position)
+        exact = next((found for _, q, loc in stated if (found := more_precise(q, value, loc)) is not None), None)
+        if exact is None and "description" in figures.text:
+            exact = more_precise(figures.cell("description", position), value)
+        if exact is not None:
+            problems.append(figures.problem("quote-value-rounded", position, "value", figures.cell("value", position), unit=unit, exact=f"{exact:.15g}"))
+            continue
+        silent = [(p, q, loc) for p, q, loc in stated if not states_value(q, value, loc) and not states_rounded(q, value, loc)]
+        if any(states_value(q, value, loc) for _, q, loc in stated):
+            for cite_position, quote, _ in silent:
+                problems.append(cites.problem("quote-value-citation", cite_position, "quote", quote, figure=figure_id,
+                                              figure_value=figures.cell("value", position), unit=unit))
+            continue
+        slip = next((found for _, q, loc in stated if (found := scale_slip(q, value, loc))), None)
+        if slip:
+            problems.append(figures.problem("quote-value-scale", position, "value", figures.cell("value", position), unit=unit,
+                                            written=slip[0], scaled=f"{slip[1]:.15g}" if abs(slip[1]) < 1e15 else repr(slip[1])))
+        else:
+            problems.append(figures.problem("quote-value", position, "value", figures.cell("value", position), unit=unit))
     return problems
 
 
@@ -122,6 +210,8 @@ def orphan_problems(package, tables: dict[str, Table]) -> list[Problem]:
     return problems
 
 
-COLUMNS_USED = {"events": {"event_type", "date"}, "sources": {"source_type"}, "financial_figures": {"value", "unit"},
+COLUMNS_USED = {"events": {"event_type", "date"}, "sources": {"source_type", "caveat"}, "financial_figures": {"value", "unit"},
                 "citations": {"field", "quote", "locator"}}
-QUALITY_CHECKS = (quote_value_problems, rule_source_problems, event_id_date_problems, orphan_problems)
+from chipcontrols.policy import source_policy_problems  # noqa: E402 - the policy is data; its check lives beside it
+
+QUALITY_CHECKS = (quote_value_problems, rule_source_problems, event_id_date_problems, orphan_problems, source_policy_problems)

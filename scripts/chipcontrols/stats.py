@@ -8,6 +8,17 @@ from chipcontrols.table import Table
 
 
 
+def _gaps(tables: dict[str, Table]) -> set[tuple[str, str]]:
+    """(table, record id) of records marked as having no primary text: rows of a table that names
+    records without citing them (x-recordReference with "citing": false)."""
+    out = set()
+    for t in tables.values():
+        spec = t.resource.schema.get("x-recordReference")
+        if spec and spec.get("citing", True) is False and spec["table"] in t.text and spec["id"] in t.text:
+            out |= set(zip(t.values(spec["table"]), t.values(spec["id"])))
+    return out
+
+
 def _primary(sources: Table) -> tuple[str | None, set[str]]:
     """The column of the sources table that says what kind a source is, and which kinds are
     primary: the schema marks them with x-primary."""
@@ -16,24 +27,33 @@ def _primary(sources: Table) -> tuple[str | None, set[str]]:
 
 
 def compute(tables: dict[str, Table]) -> dict:
+    from chipcontrols.integrity import cites
+
     out: dict = {"rows": {name: len(t.lines) for name, t in tables.items()}}
-    citing = next((t for t in tables.values() if t.resource.schema.get("x-recordReference")), None)
+    citing = next((t for t in tables.values() if cites(t)), None)
     if citing is not None:
         spec = citing.resource.schema["x-recordReference"]
-        pairs = Counter(zip(citing.values(spec["table"]), citing.values(spec["id"])))
+        record_pairs = list(zip(citing.values(spec["table"]), citing.values(spec["id"])))
+        pairs = Counter(record_pairs)
+        kind_column, primary_kinds = _primary(tables["sources"]) if "sources" in tables else (None, set())
+        kind: dict = {}
+        if kind_column and kind_column in tables["sources"].text and "source_id" in citing.text:
+            kind = dict(zip(tables["sources"].values("source_id"), tables["sources"].values(kind_column)))
+        with_primary = {pair for pair, source in zip(record_pairs, citing.values("source_id")) if kind.get(source) in primary_kinds} if kind else set()
+        gaps = _gaps(tables)
         per_table = {}
         for name, t in tables.items():
             if not t.resource.citation_required:
                 continue
             keys = t.key_strings(t.resource.primary_key).to_pylist()
             counts = [pairs.get((name, k), 0) for k in keys]
+            primary = sum((name, k) in with_primary for k in keys)
             per_table[name] = {"records": len(counts), "citations": sum(counts),
-                               "mean": round(sum(counts) / len(counts), 2) if counts else 0, "min": min(counts, default=0)}
+                               "mean": round(sum(counts) / len(counts), 2) if counts else 0, "min": min(counts, default=0),
+                               "with_primary": primary, "share_with_primary": round(primary / len(counts), 3) if counts else 0,
+                               "no_primary_text": sum((name, k) in gaps for k in keys)}
         out["citations_per_record"] = per_table
-        kind_column, primary_kinds = _primary(tables["sources"]) if "sources" in tables else (None, set())
-        if kind_column and kind_column in tables["sources"].text and "source_id" in citing.text:
-            sources = tables["sources"]
-            kind = dict(zip(sources.values("source_id"), sources.values(kind_column)))
+        if kind:
             cited_kinds = [kind.get(s) for s in citing.values("source_id")]
             primary = sum(k in primary_kinds for k in cited_kinds)
             out["primary_sources"] = {
@@ -42,6 +62,7 @@ def compute(tables: dict[str, Table]) -> dict:
                 "share_of_citations_primary": round(primary / len(cited_kinds), 3) if cited_kinds else 0,
                 "by_type": dict(sorted(Counter(kind.values()).items())),
             }
+        out["evidence_gaps"] = dict(sorted(Counter(table for table, _ in gaps).items()))
     years: dict = {}
     for name, t in tables.items():
         date_fields = [f["name"] for f in t.resource.fields if f.get("type") == "date" and f.get("constraints", {}).get("required")]
@@ -63,11 +84,12 @@ def print_stats(stats: dict) -> None:
         rows.add_row(name, str(n))
     console.print(rows)
     if "citations_per_record" in stats:
-        cites = RichTable(title="Citations per record")
-        for column in ("table", "records", "citations", "mean", "min"):
+        cites = RichTable(title="Citations per record; records with a primary-source citation; records marked as having no primary text (evidence_gaps)")
+        for column in ("table", "records", "citations", "mean", "min", "primary", "share", "no primary"):
             cites.add_column(column, justify="right" if column != "table" else "left")
         for name, s in stats["citations_per_record"].items():
-            cites.add_row(name, str(s["records"]), str(s["citations"]), str(s["mean"]), str(s["min"]))
+            cites.add_row(name, str(s["records"]), str(s["citations"]), str(s["mean"]), str(s["min"]),
+                          str(s["with_primary"]), f"{s['share_with_primary']:.0%}", str(s["no_primary_text"]))
         console.print(cites)
     if "primary_sources" in stats:
         p = stats["primary_sources"]

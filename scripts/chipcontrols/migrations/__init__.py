@@ -1,0 +1,1 @@
+"""One-off data migrations between schema versions: each is re-runnable on rows added later."""
