@@ -216,14 +216,19 @@ class Site:
             cites = self.cites.get(("financial_figures", f["figure_id"]), [])
             source = self.sources.get(cites[0]["source_id"]) if cites else None
             url_of[f["figure_id"]] = source["url"] if source and SAFE_URL.match(source["url"]) else None
-        revenue = sorted((f for f in figures if f["metric"] == chart["metric"] and re.fullmatch(r"FY\d{4}", f["fiscal_period"] or "")
-                          and not (chart.get("exclude_figures_ending") and f["figure_id"].endswith(chart["exclude_figures_ending"]))),
-                         key=lambda f: f["fiscal_period"])
-        bars = [{"label": f["fiscal_period"], "value": float(f["value"]), "url": url_of[f["figure_id"]]} for f in revenue]
-        charges = [{"label": f["fiscal_period"][:6], "value": float(f["value"])} for f in figures
-                   if f["metric"] == chart["charge_metric"] and f["fiscal_period"] and f["basis"] == "reported"]
+        basis_labels = chart.get("basis_labels", {})
+        revenue = sorted((f for f in figures if f["metric"] == chart["metric"] and re.fullmatch(r"FY\d{4}", f["fiscal_period"] or "")),
+                         key=lambda f: (f["fiscal_period"], list(basis_labels).index(f["reporting_basis"]) if f["reporting_basis"] in basis_labels else 99))
+        # one bar per fiscal year and reporting basis, labelled with both: a recast year is shown beside the year as first reported
+        bars = [{"label": f"{f['fiscal_period']} {basis_labels.get(f['reporting_basis'], f['reporting_basis'])}", "value": float(f["value"]),
+                 "url": url_of[f["figure_id"]]} for f in revenue]
+        bar_of_year = {f["fiscal_period"]: bar["label"] for f, bar in zip(revenue, bars)}
+        charges = [{"label": bar_of_year.get(f["fiscal_period"][:6], f["fiscal_period"][:6]), "value": float(f["value"])} for f in figures
+                   if f["metric"] == chart["charge_metric"] and f["fiscal_period"] and f["provenance"] == "reported"]
+        years = sorted({int(f["fiscal_period"][2:]) for f in revenue})
+        missing = [f"FY{y}" for y in range(years[0], years[-1] + 1) if f"FY{y}" not in bar_of_year] if years else []
         (folder / "revenue.svg").write_text(charts.revenue_bars(bars, charges), encoding="utf-8")
-        rows = [[esc(f["fiscal_period"] or ""), esc(f["metric"]), esc(f"{float(f['value']):,.0f}"), esc(f["basis"]), esc(f["description"]),
+        rows = [[esc(f["fiscal_period"] or ""), esc(f["metric"]), esc(f"{float(f['value']):,.0f}"), esc(f["provenance"]), esc(f["reporting_basis"]), esc(f["description"]),
                  self.source_links("financial_figures", f["figure_id"])] for f in sorted(figures, key=lambda f: (f["period_end"] or f["reported_date"] or "", f["figure_id"]))]
         company, measure, charges_label = esc(chart["company"]), esc(chart["label"]), esc(chart["charge_label"])
         return "\n".join([
@@ -231,7 +236,8 @@ class Site:
             "it reported marked on their year. Each bar links to its source; quarterly figures are in the table. Amounts are in US dollars.</p>", "",
             f"![Bar chart of {company}'s {measure} by fiscal year, in US$ billion, with {charges_label} annotated.](revenue.svg)", "",
             f"<p>{esc(chart.get('note', ''))}</p>", "",
-            f"## All {company} figures in US dollars", html_table(["fiscal period", "metric", "value (USD)", "basis", "what it covers", "sources"], rows),
+            f"<p>No figure in the package for: {esc(', '.join(missing))}.</p>" if missing else "", "",
+            f"## All {company} figures in US dollars", html_table(["fiscal period", "metric", "value (USD)", "provenance", "reporting basis", "what it covers", "sources"], rows),
         ])
 
     def bibliography(self) -> str:
