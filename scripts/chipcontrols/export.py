@@ -10,7 +10,7 @@ from pathlib import Path
 from chipcontrols.descriptor import Package
 from chipcontrols.validate import load_tables
 
-SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT", "datetime": "TEXT", "year": "INTEGER"}
+SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "DATE", "datetime": "TIMESTAMP", "year": "INTEGER"}
 
 
 def arrow_type(field: dict):

@@ -11,7 +11,8 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
-from chipcontrols import charts
+from chipcontrols import charts, cookbook
+from chipcontrols.dates import display_date
 from chipcontrols.descriptor import Package
 from chipcontrols.table import Table
 
@@ -154,7 +155,7 @@ class Site:
             meta = [esc(e["event_type"].replace("_", " ")), esc(e.get("authority") or "")]
             parts.append(
                 f'<div class="event status-{esc(status)}" id="{esc(e["event_id"])}">'
-                f'<p class="event-head"><strong>{esc(e["date"])}</strong> ({esc(e["date_precision"])}) · {" · ".join(m for m in meta if m)}{badge}</p>'
+                f'<p class="event-head"><strong><time datetime="{esc(e["date"])}">{esc(display_date(e["date"], e["date_precision"]))}</time></strong> · {" · ".join(m for m in meta if m)}{badge}</p>'
                 f'<p class="event-title"><strong>{esc(e["title"])}</strong></p><p>{esc(e["description"])}</p>{superseded}'
                 + (f'<p class="actors">Companies: {esc("; ".join(actors[e["event_id"]]))}</p>' if actors[e["event_id"]] else "")
                 + (f'<p class="chips">Chips: {esc(", ".join(chips[e["event_id"]]))}</p>' if chips[e["event_id"]] else "")
@@ -288,6 +289,7 @@ def generate(package: Package, tables: dict[str, Table], out: Path, created: str
     nav = [{"Home": "index.md"}, {"Data dictionary": nav_tables}, {"Timeline": "timeline.md"}, {"Chips": "chips/index.md"},
            {"Money": "money/index.md"}, {"Sources": "sources.md"}, {"Methodology": "methodology.md"}, {"Contributing": "contributing.md"},
            {"Changelog": "changelog.md"}]
+    cookbook.add_to_site(package, pages, nav, created)  # research questions run against a release built here
     config = {"INHERIT": str((root / "mkdocs.yml").resolve()), "docs_dir": "site-src", "site_dir": str((root / "site").resolve()), "nav": nav}
     path = out / "mkdocs.yml"
     path.write_text(json.dumps(config, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")  # JSON is valid YAML
