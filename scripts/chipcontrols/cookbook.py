@@ -7,10 +7,9 @@ declares them DATE and stores ISO text, which SQLite's date functions read."""
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
 import sqlite3
+import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,19 +208,17 @@ class Answer:
     sql_rows: list[tuple]
 
 
-def run_pandas(code: str, folder: Path) -> str:
-    """Run a snippet as a reader would, from inside the release folder; returns what it printed."""
-    import pandas as pd
+# Set before each snippet runs (and said on the page): wide tables print on one line.
+DISPLAY = 'import pandas as pd\npd.set_option("display.width", 200)\npd.set_option("display.max_columns", 30)\n'
 
-    buffer, previous = io.StringIO(), Path.cwd()
-    os.chdir(folder)
-    try:
-        with contextlib.redirect_stdout(buffer), pd.option_context("display.width", 200, "display.max_columns", 30,
-                                                                    "display.max_colwidth", 80, "display.max_rows", 200):
-            exec(compile(code, "<cookbook>", "exec"), {"__name__": "__cookbook__"})
-    finally:
-        os.chdir(previous)
-    return buffer.getvalue().rstrip("\n")
+
+def run_pandas(code: str, folder: Path) -> str:
+    """Run a snippet as a reader would, in a Python process of its own started in the release
+    folder; returns what it printed. A failing snippet stops the build with its error."""
+    result = subprocess.run([sys.executable, "-c", DISPLAY + code], cwd=folder, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        raise RuntimeError(f"cookbook snippet failed:\n{code}\n{result.stderr}")
+    return result.stdout.rstrip("\n")
 
 
 def run_sql(query: str, folder: Path) -> tuple[list[str], list[tuple]]:
