@@ -109,6 +109,12 @@ def generate(target: Path, n: int, errors: int = 0, seed: int = 20261129, inject
     descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] in keep]
     (target / "datapackage.json").write_text(json.dumps(descriptor, indent=2))
     schemas = {r["name"]: json.loads((ROOT / r["schema"]).read_text()) for r in descriptor["resources"]}
+    # foreign keys into tables left out (e.g. events.rule_id -> export_control_rules) are dropped
+    for name, schema in schemas.items():
+        kept = [fk for fk in schema.get("foreignKeys", []) if fk["reference"].get("resource", name) in keep]
+        if len(kept) != len(schema.get("foreignKeys", [])):
+            schema["foreignKeys"] = kept
+            (target / "schemas" / f"{name}.schema.json").write_text(json.dumps(schema, indent=2))
     # citations may only name tables that exist here
     table_field = schemas["citations"]["x-recordReference"]["table"]
     next(f for f in schemas["citations"]["fields"] if f["name"] == table_field)["constraints"]["enum"] = ["events"]

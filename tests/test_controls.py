@@ -51,7 +51,30 @@ def test_real_chips_from_the_package():
     h20 = status.loc[("nvidia-h20", "us-2025-04-h20-letter")]
     assert h20["outcome"] == "license_required"
     a800 = status.loc[("nvidia-a800", "bis-2022-10-advanced-computing")]
-    assert a800["outcome"] == "not_controlled" and "400 < 600" in a800["reason"]
+    assert a800["outcome"] == "not_controlled" and "interconnect GB/s 400" in a800["reason"] and "needs interconnect GB/s >= 600" in a800["reason"]
+    assert (a800["deciding_metric"], a800["deciding_threshold"]) == ("interconnect_bandwidth_gbps", "600")
+
+
+def test_h20_under_the_2022_rule_is_decided_by_tpp_not_by_the_interconnect_it_already_meets():
+    """0.1.0 gave margin 1.5 against interconnect >= 600, a line the H20 meets; the group fails on TPP."""
+    status = pd.read_csv(ROOT / "datapackage" / "chip_rule_status.csv", keep_default_na=False, dtype=str).set_index(["chip_id", "rule_id"])
+    row = status.loc[("nvidia-h20", "bis-2022-10-advanced-computing")]
+    assert (row["outcome"], row["deciding_metric"], row["deciding_operator"], row["deciding_threshold"]) == ("not_controlled", "tpp", ">=", "4800")
+    assert float(row["margin"]) == pytest.approx(2368 / 4800, abs=1e-4) and "50.7% below" in row["summary"]
+    b = status.loc[("nvidia-h20", "bis-2023-10-advanced-computing-update")]
+    assert (b["deciding_clause"], b["deciding_threshold"]) == ("3A090.b", "2400") and "1.3% below" in b["summary"]
+    a800 = status.loc[("nvidia-a800", "bis-2023-10-advanced-computing-update")]
+    assert a800["outcome"] == "license_required" and "4.0% above" in a800["summary"]
+
+
+def test_reasons_state_each_comparison_once():
+    status = pd.read_csv(ROOT / "datapackage" / "chip_rule_status.csv", keep_default_na=False, dtype=str)
+    for reason in status["reason"]:
+        for clause_text in reason.split(". "):
+            alternatives = clause_text.split("; or ")
+            assert len(alternatives) == len(set(alternatives)), clause_text
+    d = status.set_index(["chip_id", "rule_id"]).loc[("nvidia-rtx-4090d", "bis-2023-10-advanced-computing-update")]
+    assert d["reason"].count("4,800") == 2 and d["reason"].count("TPP 4,707") == 1
 
 
 def _status(chips: list[dict], criteria: pd.DataFrame = CRITERIA) -> pd.DataFrame:
@@ -120,8 +143,8 @@ def test_new_chip_row_end_to_end(package):
     assert run_cli("validate", str(package / "datapackage.json")).returncode == 0
     status = pd.read_csv(package / "datapackage" / "chip_rule_status.csv", keep_default_na=False, dtype=str).set_index(["chip_id", "rule_id"])
     row = status.loc[("zz-test-accelerator", "bis-2023-10-advanced-computing-update")]
-    assert row["tpp"] == "4784" and row["outcome"] == "not_controlled" and row["margin_metric"].startswith("tpp ")
-    assert "4,784 < 4,800" in row["reason"]
+    assert row["tpp"] == "4784" and row["outcome"] == "not_controlled" and row["deciding_metric"] == "tpp"
+    assert "TPP 4,784" in row["reason"] and "TPP < 4,800" in row["reason"]
     datacenter = status.loc[("nvidia-h20", "bis-2023-10-advanced-computing-update")]
     assert datacenter["outcome"] == "not_controlled"
     assert float(row["margin"]) == pytest.approx(4784 / 4800, abs=1e-4)

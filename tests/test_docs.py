@@ -37,6 +37,10 @@ def test_every_page_is_built(site: Path):
     for page in ("timeline/index.html", "chips/index.html", "money/index.html", "sources/index.html", "methodology/index.html",
                  "contributing/index.html", "changelog/index.html"):
         assert (site / page).is_file(), page
+    cookbook = (site / "cookbook" / "index.html").read_text()
+    assert cookbook.count("Output:") >= 16 and "dtype_backend" in cookbook and "FY2024" in cookbook
+    timeline = (site / "timeline" / "index.html").read_text()
+    assert '<time datetime="2025-08-01">August 2025</time>' in timeline  # a month-precision date reads as its month
     for chart in ("chips/tpp-vs-density.svg", "chips/bandwidth-vs-tpp.svg", "chips/china-parts-vs-parents.svg", "money/revenue.svg"):
         assert (site / chart).read_text().startswith("<?xml")
 

@@ -77,74 +77,175 @@ def _resolve(criterion: Criterion, chips: dict[str, dict], bit_lengths) -> float
     return None if reference is None else metrics(reference, bit_lengths).get(criterion.metric)
 
 
+@dataclass
+class Comparison:
+    """One criterion applied to one chip: held (True/False/None when unknown) and, for a number,
+    the distance to its line in log terms (how far the chip's value would have to move to flip it)."""
+    criterion: Criterion
+    held: bool | None
+    value: float | None = None
+    line: float | None = None
+
+    @property
+    def numeric(self) -> bool:
+        return (self.criterion.metric not in ("designed_for_datacenter", "named_chip") and self.value is not None
+                and self.line is not None and self.value > 0 and self.line > 0 and 0 < self.value / self.line < math.inf)
+
+    @property
+    def distance(self) -> float:
+        return abs(math.log(self.value / self.line))
+
+
+def _line_text(c: Criterion, line: float | None) -> str:
+    """The line as a reader states it: 'TPP >= 4,800', 'designed for data centres', 'is nvidia-h20'."""
+    if c.metric == "named_chip":
+        return f"is {c.chip_id}"
+    if c.metric == "designed_for_datacenter":
+        return "designed for data centres" if (c.operator, line) in (("==", 1), (">=", 1), (">", 0)) else "not designed for data centres"
+    text = f"{LABELS[c.metric]} {c.operator} {_fmt(line)}" if line is not None else f"{LABELS[c.metric]} {c.operator} ?"
+    return text + (f" ({c.chip_id}'s value)" if c.chip_id else "")
+
+
+def _value_text(metric: str, value: float | None) -> str:
+    if metric == "designed_for_datacenter":
+        return "designed for data centres" if value == 1 else "not designed for data centres" if value is not None else "market unknown"
+    return f"{LABELS[metric]} {_fmt(value)}" if value is not None else f"{LABELS[metric]} unknown"
+
+
 def evaluate(chip_id: str, chip: dict, criteria: list[Criterion], chips: dict[str, dict], bit_lengths: dict[str, int],
              severity: list[str]) -> dict:
-    """One chip under one rule: the binding clause, outcome, margin and a checkable reason."""
+    """One chip under one rule: the binding clause, outcome, the deciding line, the margin to it and a checkable reason."""
     values = metrics(chip, bit_lengths)
     applicable = [c for c in criteria if c.metric in CHIP_METRICS]
     base = {"tpp": values["tpp"], "tpp_precision": values["tpp_precision"], "performance_density": values["performance_density"]}
+    empty = {"clause_met": None, "deciding_clause": None, "deciding_metric": None, "deciding_operator": None, "deciding_threshold": None,
+             "margin": None, "inputs_missing": None}
     if not applicable:
-        return {**base, "clause_met": None, "outcome": "not_applicable", "margin": None, "margin_metric": None,
-                "reason": "The rule's lines concern other items (" + ", ".join(sorted({c.metric for c in criteria})) + "), not accelerators.", "inputs_missing": None}
-    clauses: dict[str, dict[int, list[Criterion]]] = {}
+        reason = "The rule's lines concern other items (" + ", ".join(sorted({c.metric for c in criteria})) + "), not accelerators."
+        return {**base, **empty, "outcome": "not_applicable", "summary": "Not applicable: " + reason, "reason": reason}
+    groups: dict[tuple[str, int], list[Comparison]] = {}
+    missing: set[str] = set()
     for c in applicable:
-        clauses.setdefault(c.clause, {}).setdefault(c.group, []).append(c)
-    met, undecided, missing, parts, lines = [], [], set(), [], []
-    for clause, groups in clauses.items():
-        group_texts, met_outcomes, unknown_outcomes = [], [], []
-        for group, items in sorted(groups.items()):
-            results, texts = [], []
-            for c in items:
-                if c.metric == "named_chip":
-                    ok = chip_id == c.chip_id
-                    results.append(ok)
-                    texts.append(f"{'is' if ok else 'is not'} {c.chip_id}")
-                    continue
-                line = _resolve(c, chips, bit_lengths)
-                value = values.get(c.metric)
-                if value is None or line is None:
-                    results.append(None)
-                    missing.update(_inputs(c.metric) if value is None else [f"{c.chip_id}.{c.metric}"])
-                    texts.append(f"{LABELS[c.metric]} unknown")
-                    continue
-                ok = OPERATORS[c.operator](value, line)
-                results.append(ok)
-                lines.append((c, value, line))
-                texts.append(_compare_text(c, value, line, ok))
-            outcome = max((c.outcome for c in items), key=severity.index)
-            if all(r is True for r in results):
-                met_outcomes.append(outcome)
-            elif not any(r is False for r in results):
-                unknown_outcomes.append(outcome)
-            group_texts.append(" and ".join(texts))
-        verdict = "met" if met_outcomes else ("undecided" if unknown_outcomes else "not met")
-        parts.append(f"{clause}: " + "; or ".join(group_texts) + f": {verdict}")
-        if met_outcomes:
-            met.append((clause, max(met_outcomes, key=severity.index)))
-        for outcome in unknown_outcomes:
-            undecided.append((clause, outcome))
-    margin, margin_metric = _nearest_line(lines)
-    reason = ". ".join(parts) + "."
-    if met:
-        clause, outcome = max(met, key=lambda m: severity.index(m[1]))
-        if any(severity.index(o) > severity.index(outcome) for _, o in undecided):
-            return {**base, "clause_met": None, "outcome": "undetermined", "margin": margin, "margin_metric": margin_metric, "reason": reason,
-                    "inputs_missing": " ".join(sorted(missing)) or None}
-        return {**base, "clause_met": clause, "outcome": outcome, "margin": margin, "margin_metric": margin_metric, "reason": reason,
-                "inputs_missing": " ".join(sorted(missing)) or None}
-    if undecided:
-        return {**base, "clause_met": None, "outcome": "undetermined", "margin": margin, "margin_metric": margin_metric, "reason": reason,
-                "inputs_missing": " ".join(sorted(missing)) or None}
+        if c.metric == "named_chip":
+            test = Comparison(c, chip_id == c.chip_id)
+        else:
+            line, value = _resolve(c, chips, bit_lengths), values.get(c.metric)
+            if value is None or line is None:
+                missing.update(_inputs(c.metric) if value is None else [f"{c.chip_id}.{c.metric}"])
+                test = Comparison(c, None, value, line)
+            else:
+                test = Comparison(c, OPERATORS[c.operator](value, line), value, line)
+        groups.setdefault((c.clause, c.group), []).append(test)
+    outcome_of = {key: max((t.criterion.outcome for t in tests), key=severity.index) for key, tests in groups.items()}
+    state = {key: True if all(t.held is True for t in tests) else False if any(t.held is False for t in tests) else None
+             for key, tests in groups.items()}
+    met = [key for key, s in state.items() if s is True]
+    undecided = [key for key, s in state.items() if s is None]
+    reason = _reason(values, groups, state, outcome_of, applicable)
+    inputs = " ".join(sorted(missing)) or None
+    worst_met = max((outcome_of[k] for k in met), key=severity.index, default=None)
+    if undecided and (worst_met is None or any(severity.index(outcome_of[k]) > severity.index(worst_met) for k in undecided)):
+        return {**base, **empty, "outcome": "undetermined", "inputs_missing": inputs, "reason": reason,
+                "summary": f"Undetermined: the rule needs {', '.join(sorted(missing))}, which the chip's published specs do not give."}
+    if worst_met is not None:
+        binding = sorted(k for k in met if outcome_of[k] == worst_met)
+        clause = binding[0][0]
+        deciding = _escape_line(groups, binding)
+        row = {**base, **empty, "clause_met": clause, "outcome": worst_met, "inputs_missing": inputs, "reason": reason, **_deciding(deciding)}
+        row["summary"] = _summary(worst_met, clause, deciding)
+        return row
     named_only = all(c.metric == "named_chip" for c in applicable)
-    return {**base, "clause_met": None, "outcome": "not_named" if named_only else "not_controlled", "margin": margin,
-            "margin_metric": margin_metric, "reason": reason, "inputs_missing": " ".join(sorted(missing)) or None}
+    outcome = "not_named" if named_only else "not_controlled"
+    reachable = [k for k in groups if severity.index(outcome_of[k]) > severity.index(outcome)]
+    deciding = _entry_line(groups, reachable)
+    row = {**base, **empty, "outcome": outcome, "inputs_missing": inputs, "reason": reason, **_deciding(deciding)}
+    row["summary"] = _summary(outcome, None, deciding)
+    return row
 
 
-def _compare_text(c: Criterion, value: float, line: float, ok: bool) -> str:
-    if c.metric == "designed_for_datacenter":
-        text = "designed for data centres" if value == 1 else "not designed for data centres"
-        return text if ok else text + " (so this group does not apply)"
-    return f"{LABELS[c.metric]} {_fmt(value)} {c.operator if ok else _negate(c.operator)} {_fmt(line)}"
+def _escape_line(groups: dict, binding: list) -> Comparison | None:
+    """For a chip that meets a clause: the line it would have to cross to leave it. Each group it
+    meets is left by crossing that group's nearest line; all of them must be left, so the group
+    hardest to leave decides. A group held only by a named chip or the data-centre test cannot be
+    left by changing specs: then that criterion decides, without a margin."""
+    best: tuple | None = None
+    for key in binding:
+        numeric = sorted((t for t in groups[key] if t.held and t.numeric), key=lambda t: (t.distance, t.criterion.metric))
+        if not numeric:
+            fixed = [t for t in groups[key] if t.criterion.metric == "named_chip"] or [t for t in groups[key] if t.held]
+            return fixed[0] if fixed else None
+        candidate = (numeric[0].distance, key, numeric[0])
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    return best[2] if best else None
+
+
+def _entry_line(groups: dict, reachable: list) -> Comparison | None:
+    """For a chip that meets no clause: the line it is closest to crossing into control. A group is
+    entered when every line it fails is crossed, so its farthest failed line counts; groups failed
+    on the data-centre test or a chip's name cannot be entered by specs."""
+    best: tuple | None = None
+    for key in sorted(reachable):
+        failed = [t for t in groups[key] if t.held is False]  # unknown inputs are reported in inputs_missing
+        if not failed or not all(t.numeric for t in failed):
+            continue
+        farthest = max(failed, key=lambda t: (t.distance, t.criterion.metric))
+        candidate = (farthest.distance, key, farthest)
+        if best is None or candidate[:2] < best[:2]:
+            best = candidate
+    return best[2] if best else None
+
+
+def _deciding(test: Comparison | None) -> dict:
+    if test is None:
+        return {}
+    c = test.criterion
+    return {"deciding_clause": c.clause, "deciding_metric": c.metric, "deciding_operator": c.operator,
+            "deciding_threshold": None if c.metric == "named_chip" else test.line,
+            "margin": round(test.value / test.line, 4) if test.numeric else None}
+
+
+def _summary(outcome: str, clause: str | None, test: Comparison | None) -> str:
+    head = outcome.replace("_", " ").capitalize() + (f" ({clause})" if clause else "")
+    if test is None:
+        if outcome == "not_named":
+            return head + ": the letter does not name this chip."
+        return head + ": no line of the rule can be crossed by changing this chip's specs alone."
+    c = test.criterion
+    if c.metric == "named_chip":
+        return head + ": the rule names this chip."
+    if not test.numeric:
+        return head + f": {_line_text(c, test.line)} ({c.clause})."
+    change = test.value / test.line - 1
+    position = "on the line" if abs(change) < 5e-5 else f"{abs(change) * 100:.1f}% {'above' if change > 0 else 'below'} it"
+    lead = "deciding line" if clause else "nearest line to cross"
+    return f"{head}; {lead} {_line_text(c, test.line)} in {c.clause}: {LABELS[c.metric]} {_fmt(test.value)} is {position}."
+
+
+def _reason(values: dict, groups: dict, state: dict, outcome_of: dict, applicable: list) -> str:
+    """The chip's values once, then each clause: met by which lines, or what it would need."""
+    used = sorted({c.metric for c in applicable if c.metric != "named_chip"}, key=list(LABELS).index)
+    parts = ["; ".join(_value_text(m, values.get(m)) for m in used) + "." if used else ""]
+    for clause in sorted({k[0] for k in groups}):
+        keys = sorted(k for k in groups if k[0] == clause)
+        met = [k for k in keys if state[k] is True]
+        if met:
+            tests = groups[met[0]]
+            parts.append(f"{clause} met ({' and '.join(_line_text(t.criterion, t.line) for t in tests)}): {outcome_of[met[0]]}.")
+            continue
+        unknown = [k for k in keys if state[k] is None]
+        if unknown:
+            names = sorted({f"{t.criterion.chip_id}'s {LABELS[t.criterion.metric]}" if t.value is not None else _value_text(t.criterion.metric, None)
+                            for k in unknown for t in groups[k] if t.held is None})
+            parts.append(f"{clause} undecided ({', '.join(names)}).")
+            continue
+        needs = []
+        for k in keys:
+            text = " and ".join(_line_text(t.criterion, t.line) for t in groups[k] if t.held is False)
+            if text not in needs:
+                needs.append(text)
+        parts.append(f"{clause} not met (needs {'; or '.join(needs)}).")
+    return " ".join(p for p in parts if p)
 
 
 def _inputs(metric: str) -> list[str]:
@@ -153,25 +254,6 @@ def _inputs(metric: str) -> list[str]:
     if metric == "performance_density":
         return ["dense_throughput/die_area_mm2"]
     return METRIC_INPUTS.get(metric, [metric])
-
-
-def _negate(operator: str) -> str:
-    return {">=": "<", ">": "<=", "<": ">=", "<=": ">", "==": "!="}[operator]
-
-
-def _nearest_line(lines) -> tuple[float | None, str | None]:
-    """The ratio value/line for the line closest to the chip's value (in log terms)."""
-    best = None
-    for c, value, line in lines:
-        if c.metric == "designed_for_datacenter" or value <= 0 or line <= 0:
-            continue
-        ratio = value / line
-        if not 0 < ratio < math.inf:
-            continue  # underflow or overflow: no meaningful distance to this line
-        candidate = (abs(math.log(ratio)), c.metric, c.operator, line, ratio)  # ties broken by name, not input order
-        if best is None or candidate < best:
-            best = candidate
-    return (round(best[4], 4), f"{best[1]} {best[2]} {_fmt(best[3])}") if best else (None, None)
 
 
 def chip_rule_status(chips: pd.DataFrame, rules: pd.DataFrame, criteria: pd.DataFrame, bit_lengths: dict[str, int],

@@ -10,7 +10,7 @@ from pathlib import Path
 from chipcontrols.descriptor import Package
 from chipcontrols.table import load_tables
 
-SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT", "datetime": "TEXT", "year": "INTEGER"}
+SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "DATE", "datetime": "TIMESTAMP", "year": "INTEGER"}
 
 
 def arrow_type(field: dict):
@@ -75,6 +75,17 @@ def create_statement(resource) -> str:
     return f"CREATE TABLE {_quote(resource.name)} (\n  " + ",\n  ".join(columns) + "\n)"
 
 
+def unique_index_statement(table: str, number: int, spec: dict) -> str:
+    """An `x-uniqueKeys` entry as a partial UNIQUE index: rows with a NULL key column or an
+    excluded value are left out, as the validator leaves them out."""
+    conditions = [f"{_quote(f)} IS NOT NULL" for f in spec["fields"]]
+    for column, values in sorted(spec.get("exclude", {}).items()):
+        listed = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+        conditions.append(f"({_quote(column)} IS NULL OR {_quote(column)} NOT IN ({listed}))")
+    return (f"CREATE UNIQUE INDEX {_quote(f'uq_{table}_{number}')} ON {_quote(table)} ({', '.join(map(_quote, spec['fields']))}) "
+            f"WHERE {' AND '.join(conditions)}")
+
+
 def write_sqlite(package: Package, path: Path, descriptor: dict) -> None:
     tables = load_tables(package)
     if path.exists():
@@ -92,6 +103,8 @@ def write_sqlite(package: Package, path: Path, descriptor: dict) -> None:
             for fk_number, fk in enumerate(resource.foreign_keys):
                 connection.execute(f"CREATE INDEX {_quote(f'idx_{resource.name}_fk{fk_number}')} ON {_quote(resource.name)} "
                                    f"({', '.join(map(_quote, fk['fields']))})")
+            for key_number, spec in enumerate(resource.schema.get("x-uniqueKeys", [])):
+                connection.execute(unique_index_statement(resource.name, key_number, spec))
             table = tables[resource.name]
             columns = [_column(table, f) for f in resource.fields]
             rows = [tuple(int(v) if isinstance(v, bool) else (v.isoformat() if hasattr(v, "isoformat") else v) for v in row) for row in zip(*columns)]

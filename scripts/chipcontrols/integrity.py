@@ -39,6 +39,31 @@ def sort_problems(table: Table) -> list[Problem]:
     return [table.problem("sort-order", position, pk[0], key, previous=previous, key_fields=", ".join(pk), more=more)]
 
 
+def unique_key_problems(table: Table) -> list[Problem]:
+    """Composite unique keys beside the primary key (`x-uniqueKeys`, which Table Schema v2 cannot
+    state): rows with a blank key column, or an excluded value, are not compared (SQL's UNIQUE)."""
+    problems = []
+    for spec in table.resource.schema.get("x-uniqueKeys", []):
+        fields = spec["fields"]
+        if not all(f in table.text for f in fields) or not all(c in table.text for c in spec.get("exclude", {})):
+            continue
+        compared = _present(table, fields)
+        for column, values in spec.get("exclude", {}).items():
+            compared &= ~_np(pc.is_in(table.text[column], value_set=pa.array(values, pa.string())))
+        rows = np.flatnonzero(compared)
+        keys = table.key_strings(fields, "\x1f").take(pa.array(rows, pa.int64())).to_pylist()
+        first: dict[str, int] = {}
+        for position, key in zip(rows, keys):
+            if key in first:
+                value = ", ".join(table.cell(f, int(position)) for f in fields)
+                problems.append(table.problem("unique-key", int(position), fields[0], value, key_fields=", ".join(fields),
+                                              first_line=int(table.lines[first[key]]),
+                                              description=spec.get("description", "")))
+            else:
+                first[key] = int(position)
+    return problems
+
+
 def sort_positions(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     """Positions of rows in canonical order: by key values, missing first, stable."""
     return frame.sort_values(keys, kind="stable", na_position="first").index.to_numpy()

@@ -35,6 +35,7 @@ RULES: dict[str, tuple[str, str]] = {
     "minLength": ("{value} is shorter than {limit} characters", "{field} must have at least {limit} characters."),
     "maxLength": ("value is longer than {limit} characters ({length})", "Shorten {field} to at most {limit} characters (a quote should be at most about 40 words)."),
     "unique": ("{value} appears more than once in {field}", "Each {field} must be unique: remove the duplicate row or give it another identifier."),
+    "unique-key": ("({key_fields}) = ({value}) appears more than once (also on line {first_line})", "{description} Give one of the rows another value of these columns, or merge the two rows."),
     "primary-key": ("primary key ({key_fields}) = ({value}) appears more than once", "Remove the duplicate row, or change one of the key values."),
     "foreign-key": ("{value} is not a {ref_fields} in {ref_resource}", "Use an existing {ref_fields} from {ref_path}, or add that row there first."),
     "record-reference": ("{value} is not a record of table {ref_resource}", "Set record_id to the primary key of a row in {ref_path} (composite keys joined with '/')."),

@@ -11,7 +11,8 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
-from chipcontrols import changelog_page, charts, publication
+from chipcontrols import changelog_page, charts, cookbook, publication
+from chipcontrols.dates import display_date
 from chipcontrols.descriptor import Package
 from chipcontrols.table import Table
 
@@ -154,7 +155,7 @@ class Site:
             meta = [esc(e["event_type"].replace("_", " ")), esc(e.get("authority") or "")]
             parts.append(
                 f'<div class="event status-{esc(status)}" id="{esc(e["event_id"])}">'
-                f'<p class="event-head"><strong>{esc(e["date"])}</strong> ({esc(e["date_precision"])}) · {" · ".join(m for m in meta if m)}{badge}</p>'
+                f'<p class="event-head"><strong><time datetime="{esc(e["date"])}">{esc(display_date(e["date"], e["date_precision"]))}</time></strong> · {" · ".join(m for m in meta if m)}{badge}</p>'
                 f'<p class="event-title"><strong>{esc(e["title"])}</strong></p><p>{esc(e["description"])}</p>{superseded}'
                 + (f'<p class="actors">Companies: {esc("; ".join(actors[e["event_id"]]))}</p>' if actors[e["event_id"]] else "")
                 + (f'<p class="chips">Chips: {esc(", ".join(chips[e["event_id"]]))}</p>' if chips[e["event_id"]] else "")
@@ -216,14 +217,19 @@ class Site:
             cites = self.cites.get(("financial_figures", f["figure_id"]), [])
             source = self.sources.get(cites[0]["source_id"]) if cites else None
             url_of[f["figure_id"]] = source["url"] if source and SAFE_URL.match(source["url"]) else None
-        revenue = sorted((f for f in figures if f["metric"] == chart["metric"] and re.fullmatch(r"FY\d{4}", f["fiscal_period"] or "")
-                          and not (chart.get("exclude_figures_ending") and f["figure_id"].endswith(chart["exclude_figures_ending"]))),
-                         key=lambda f: f["fiscal_period"])
-        bars = [{"label": f["fiscal_period"], "value": float(f["value"]), "url": url_of[f["figure_id"]]} for f in revenue]
-        charges = [{"label": f["fiscal_period"][:6], "value": float(f["value"])} for f in figures
-                   if f["metric"] == chart["charge_metric"] and f["fiscal_period"] and f["basis"] == "reported"]
+        basis_labels = chart.get("basis_labels", {})
+        revenue = sorted((f for f in figures if f["metric"] == chart["metric"] and re.fullmatch(r"FY\d{4}", f["fiscal_period"] or "")),
+                         key=lambda f: (f["fiscal_period"], list(basis_labels).index(f["reporting_basis"]) if f["reporting_basis"] in basis_labels else 99))
+        # one bar per fiscal year and reporting basis, labelled with both: a recast year is shown beside the year as first reported
+        bars = [{"label": f"{f['fiscal_period']} {basis_labels.get(f['reporting_basis'], f['reporting_basis'])}", "value": float(f["value"]),
+                 "url": url_of[f["figure_id"]]} for f in revenue]
+        bar_of_year = {f["fiscal_period"]: bar["label"] for f, bar in zip(revenue, bars)}
+        charges = [{"label": bar_of_year.get(f["fiscal_period"][:6], f["fiscal_period"][:6]), "value": float(f["value"])} for f in figures
+                   if f["metric"] == chart["charge_metric"] and f["fiscal_period"] and f["provenance"] == "reported"]
+        years = sorted({int(f["fiscal_period"][2:]) for f in revenue})
+        missing = [f"FY{y}" for y in range(years[0], years[-1] + 1) if f"FY{y}" not in bar_of_year] if years else []
         (folder / "revenue.svg").write_text(charts.revenue_bars(bars, charges), encoding="utf-8")
-        rows = [[esc(f["fiscal_period"] or ""), esc(f["metric"]), esc(f"{float(f['value']):,.0f}"), esc(f["basis"]), esc(f["description"]),
+        rows = [[esc(f["fiscal_period"] or ""), esc(f["metric"]), esc(f"{float(f['value']):,.0f}"), esc(f["provenance"]), esc(f["reporting_basis"]), esc(f["description"]),
                  self.source_links("financial_figures", f["figure_id"])] for f in sorted(figures, key=lambda f: (f["period_end"] or f["reported_date"] or "", f["figure_id"]))]
         company, measure, charges_label = esc(chart["company"]), esc(chart["label"]), esc(chart["charge_label"])
         return "\n".join([
@@ -231,7 +237,8 @@ class Site:
             "it reported marked on their year. Each bar links to its source; quarterly figures are in the table. Amounts are in US dollars.</p>", "",
             f"![Bar chart of {company}'s {measure} by fiscal year, in US$ billion, with {charges_label} annotated.](revenue.svg)", "",
             f"<p>{esc(chart.get('note', ''))}</p>", "",
-            f"## All {company} figures in US dollars", html_table(["fiscal period", "metric", "value (USD)", "basis", "what it covers", "sources"], rows),
+            f"<p>No figure in the package for: {esc(', '.join(missing))}.</p>" if missing else "", "",
+            f"## All {company} figures in US dollars", html_table(["fiscal period", "metric", "value (USD)", "provenance", "reporting basis", "what it covers", "sources"], rows),
         ])
 
     def bibliography(self) -> str:
@@ -283,6 +290,7 @@ def generate(package: Package, tables: dict[str, Table], out: Path, created: str
     nav = [{"Home": "index.md"}, {"Data dictionary": nav_tables}, {"Timeline": "timeline.md"}, {"Chips": "chips/index.md"},
            {"Money": "money/index.md"}, {"Sources": "sources.md"}, {"Methodology": "methodology.md"}, {"Contributing": "contributing.md"},
            {"Changelog": "changelog.md"}]
+    cookbook.add_to_site(package, pages, nav, created)  # research questions run against a release built here
     config = {"INHERIT": str((root / "mkdocs.yml").resolve()), "docs_dir": "site-src", "site_dir": str((root / "site").resolve()), "nav": nav}
     config.update(publication.mkdocs_urls(package.descriptor))
     path = out / "mkdocs.yml"

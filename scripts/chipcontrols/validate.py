@@ -83,6 +83,7 @@ def _validate(descriptor_path, on_date, extra_checks, skip_derived, columns_used
         integrity.start_resolving(table, {name: t for name, t in tables.items() if t.readable}, [r.name for r in package.resources])
         problems += constraint_problems(table)
         problems += integrity.sort_problems(table)
+        problems += integrity.unique_key_problems(table)
         problems += integrity.future_date_problems(table, on_date)
         problems += formula_problems(table)
         if not keep_all_columns and len(table.lines) > LARGE_TABLE_ROWS:
