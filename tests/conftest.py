@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 import csv as _csv_module
 
 _csv_module.field_size_limit(64 * 1024 * 1024)
-os.environ.setdefault("CHIPCONTROLS_TODAY", "2026-11-29")  # a fixed "today" keeps future-date tests stable
+os.environ.setdefault("CHIPCONTROLS_TODAY", "2026-12-06")  # a fixed "today" keeps future-date tests stable
 
 
 def copy_package(target: Path) -> Path:
