@@ -89,9 +89,14 @@ class Placer:
 
     def place(self, candidates, inside: bool = True):
         """Draws the first candidate (a function returning an artist) that lands on free space; None if none does."""
+        from matplotlib.text import Annotation, Text
+
         for make in candidates:
             artist = make()
-            box = artist.get_window_extent(self.renderer)
+            if isinstance(artist, Annotation):
+                artist.update_positions(self.renderer)  # puts the text where it will be drawn
+            # The text's own box: an annotation's leader line ends at its point, which is always taken.
+            box = Text.get_window_extent(artist, self.renderer) if isinstance(artist, Text) else artist.get_window_extent(self.renderer)
             if self.free(box, inside):
                 self.block(box)
                 return artist
@@ -109,7 +114,7 @@ def _label_point(placer: Placer, name: str, x: float, y: float, colour: str, bol
     candidates = []
     for distance in (5, 10, 18, 28, 40):
         for dx, dy, ha, va in _DIRECTIONS:
-            leader = {"arrowstyle": "-", "color": colour, "linewidth": 0.5, "shrinkA": 0, "shrinkB": 3} if distance >= 18 else None
+            leader = {"arrowstyle": "-", "color": colour, "linewidth": 0.5, "shrinkA": 1, "shrinkB": 3.5} if distance >= 10 else None
 
             def make(dx=dx, dy=dy, ha=ha, va=va, distance=distance, leader=leader):
                 return ax.annotate(name, (x, y), textcoords="offset points", xytext=(dx * distance, dy * distance), ha=ha, va=va,
@@ -274,7 +279,7 @@ def revenue_by_basis(series: dict[str, dict[str, dict]], charges: list[dict], y_
     ax.set_xticks(range(len(years)), years)
     ax.set_xlim(-0.6, len(years) - 0.4)
     ax.set_ylabel(y_label)
-    ax.set_ylim(0, top * 1.45)
+    ax.set_ylim(0, top * 1.55)
     ax.set_axisbelow(True)
     ax.grid(True, axis="y", color="#e5e7eb", linewidth=0.5, zorder=0)
     ax.legend(loc="upper left", frameon=False, fontsize=8)
@@ -300,5 +305,5 @@ def revenue_by_basis(series: dict[str, dict[str, dict]], charges: list[dict], y_
         arrow = {"arrowstyle": "-", "color": COLOURS["charge"], "linewidth": 0.6}
         placer.place([lambda dy=dy, ha=ha: ax.annotate(text, (i, max(heights)), textcoords="offset points", xytext=(0, dy), ha=ha, fontsize=7,
                                                        color=COLOURS["charge"], arrowprops=arrow)
-                      for dy in (22, 34, 46) for ha in ("center", "right", "left")])
+                      for dy in range(16, 120, 6) for ha in ("center", "right", "left")])
     return _svg(fig, titles)

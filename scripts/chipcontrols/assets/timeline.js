@@ -63,6 +63,10 @@
         next = next.nextElementSibling;
       }
       heading.hidden = !any;
+      // and so does its entry in the table of contents
+      document.querySelectorAll('.md-nav--secondary a[href="#' + heading.id + '"]').forEach(function (link) {
+        link.parentElement.hidden = !any;
+      });
     });
     document.getElementById("timeline-count").textContent =
       shown === nodes.length ? "Showing all " + nodes.length + " events." : "Showing " + shown + " of " + nodes.length + " events.";
