@@ -114,11 +114,11 @@ def _label_point(placer: Placer, name: str, x: float, y: float, colour: str, bol
     candidates = []
     for distance in (5, 10, 18, 28, 40):
         for dx, dy, ha, va in _DIRECTIONS:
-            leader = {"arrowstyle": "-", "color": colour, "linewidth": 0.5, "shrinkA": 1, "shrinkB": 3.5} if distance >= 10 else None
+            leader = {"arrowstyle": "-", "color": colour, "linewidth": 0.5, "shrinkA": 1, "shrinkB": 3.5} if distance >= 18 else None
 
             def make(dx=dx, dy=dy, ha=ha, va=va, distance=distance, leader=leader):
                 return ax.annotate(name, (x, y), textcoords="offset points", xytext=(dx * distance, dy * distance), ha=ha, va=va,
-                                   fontsize=7, color=colour, fontweight="bold" if bold else "normal", arrowprops=leader)
+                                   fontsize=8, color=colour, fontweight="bold" if bold else "normal", arrowprops=leader)
 
             candidates.append(make)
     return placer.place(candidates)

@@ -6,6 +6,7 @@ nothing. Data text only ever lands inside raw HTML blocks, which Markdown leaves
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections import defaultdict
 from pathlib import Path
@@ -50,6 +51,7 @@ class Site:
             self.company_events[row["company_id"]].append(row)
         outcome = self.field("chip_rule_status", "outcome") or self.field("rule_criteria", "outcome") or {}
         self.severity = outcome.get("constraints", {}).get("enum", [])
+        self._vocabularies: dict = {}
 
     # ---- access
     def records(self, name: str) -> list[dict]:
@@ -71,6 +73,20 @@ class Site:
         f = self.field(table, name) or {}
         label = f.get("title") or sitetext.words(name.removesuffix("_id") if name.endswith("_id") and name != "id" else name).capitalize()
         return {"label": label, "name": name, "description": f.get("description", "")}
+
+    def vocabulary(self, table: str, name: str) -> dict[str, str]:
+        """What each value of a controlled field means, read from its schema description ("`us_bis`: US Department of ...; `...`")."""
+        key = (table, name)
+        if key not in self._vocabularies:
+            f = self.field(table, name) or {}
+            text = f.get("description", "")
+            self._vocabularies[key] = {v: m.group(1).strip() for v in f.get("constraints", {}).get("enum", [])
+                                       if (m := re.search(rf"`{re.escape(v)}`: (.*?)(?=; `|\.?$)", text))}
+        return self._vocabularies[key]
+
+    def term(self, table: str, name: str, value: str | None) -> str:
+        """A controlled value's meaning from the schema, else the value in words."""
+        return self.vocabulary(table, name).get(value or "", "") or sitetext.words(value)
 
     def self_references(self, table: str) -> list[str]:
         """Fields of `table` that point at another record of the same table (a part's parent, a company's parent)."""
@@ -184,8 +200,8 @@ class Site:
         counts = [(r, len(self.tables[r.name].lines)) for r in self.package.resources]
         downloads = [(sitetext.safe_url(f"{base}/{name}-{version}.zip"), f"{name}-{version}.zip (CSV, Parquet, SQLite, schemas)"),
                      (sitetext.safe_url(f"{base}/SHA256SUMS"), "SHA256SUMS")]
-        return self.render("home.md.j2", "", d=d, version=version, released=released, first=min(dates) if dates else "",
-                           last=max(dates) if dates else "", counts=counts, downloads=downloads, cite=cite, jsonld=jsonld)
+        return self.render("home.md.j2", "", d=d, version=version, released=released, first=next(iter(self.events.values()), {}),
+                           last=list(self.events.values())[-1] if self.events else {}, counts=counts, downloads=downloads, cite=cite, jsonld=jsonld)
 
     def dictionary(self, resource) -> str:
         table = self.tables[resource.name]
