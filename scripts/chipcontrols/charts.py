@@ -20,6 +20,7 @@ COLOURS = {"china": "#c2410c", "other": "#2563eb", "line": "#4b5563", "charge": 
 OUTCOME_COLOURS = {"not_applicable": "#9ca3af", "not_named": "#9ca3af", "not_controlled": "#16a34a", "notification_required": "#ca8a04",
                    "license_required": "#dc2626", "case_by_case_review": "#7c3aed", "presumption_of_denial": "#7f1d1d", "undetermined": "#6b7280"}
 SERIES_COLOURS = ["#0f766e", "#7c3aed", "#ca8a04", "#2563eb", "#be185d"]
+HALO = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}  # a line behind a label does not strike it through
 POINT_SIZE = 30  # marker area in points², so the radius is about 3 points
 
 
@@ -114,11 +115,13 @@ def _label_point(placer: Placer, name: str, x: float, y: float, colour: str, bol
     candidates = []
     for distance in (5, 10, 18, 28, 40):
         for dx, dy, ha, va in _DIRECTIONS:
-            leader = {"arrowstyle": "-", "color": colour, "linewidth": 0.5, "shrinkA": 1, "shrinkB": 3.5} if distance >= 18 else None
+            # A leader line once the label stands off its point; sideways labels get one only further out (a short one reads as a dash).
+            far = distance >= (18 if dy == 0 else 10)
+            leader = {"arrowstyle": "-", "color": colour, "linewidth": 0.5, "shrinkA": 1, "shrinkB": 3.5} if far else None
 
             def make(dx=dx, dy=dy, ha=ha, va=va, distance=distance, leader=leader):
                 return ax.annotate(name, (x, y), textcoords="offset points", xytext=(dx * distance, dy * distance), ha=ha, va=va,
-                                   fontsize=8, color=colour, fontweight="bold" if bold else "normal", arrowprops=leader)
+                                   fontsize=8, color=colour, fontweight="bold" if bold else "normal", arrowprops=leader, bbox=HALO, zorder=4)
 
             candidates.append(make)
     return placer.place(candidates)
@@ -235,8 +238,11 @@ def parts_vs_parents(pairs: list[dict]) -> str:
             patch.set_url(url)
             patch.set_gid(f"bar-{i}-{key}")
             titles[f"bar-{i}-{key}"] = f"{name}: TPP {number(value)}"
-            ax.text(value, row + offset, f" {name} {number(value)}", va="center", fontsize=7)
+            ax.annotate(f"{name} {number(value)}", (value, row + offset), textcoords="offset points", xytext=(4, 0), va="center", fontsize=8)
     ax.set_yticks([])
+    from matplotlib.ticker import StrMethodFormatter
+
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax.set_xlabel("Total processing performance (TPP)")
     ax.set_xlim(0, max([p["parent_tpp"] for p in pairs] + [p["tpp"] for p in pairs] + [1]) * 1.45)
     ax.set_ylim(-0.7, max(len(pairs), 1) - 0.3)
