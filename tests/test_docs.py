@@ -58,6 +58,45 @@ def test_charts_are_deterministic(tmp_path: Path, site: Path):
         built = site / chart.relative_to(folder / "build" / "docs" / "site-src")
         assert hashlib.sha256(chart.read_bytes()).digest() == hashlib.sha256(built.read_bytes()).digest(), chart.name
         assert "<dc:date>" not in chart.read_text()
+    first = site.parent / "build" / "docs" / "site-src"
+    again = folder / "build" / "docs" / "site-src"
+    pages = sorted(p.relative_to(again) for p in again.rglob("*.md"))
+    assert pages == sorted(p.relative_to(first) for p in first.rglob("*.md")) and len(pages) > 100
+    assert all((again / p).read_bytes() == (first / p).read_bytes() for p in pages), "every generated page is the same byte for byte"
+
+
+def test_entity_pages_link_each_other(site: Path):
+    """Every chip, rule and company has a page, reached from the lists and the timeline."""
+    for folder, table, key in (("chips", "chips", "chip_id"), ("rules", "export_control_rules", "rule_id"), ("companies", "companies", "company_id")):
+        header, rows, _ = read_rows(ROOT / "datapackage" / f"{table}.csv")
+        ids = [row[header.index(key)] for row in rows]
+        listing = (site / folder / "index.html").read_text()
+        for record in ids:
+            assert (site / folder / record / "index.html").is_file(), (folder, record)
+            assert f'href="{record}/' in listing or f'href="../{folder}/{record}/' in listing, (folder, record)
+    timeline = (site / "timeline" / "index.html").read_text()
+    assert 'href="../chips/nvidia-h20/"' in timeline and 'href="../companies/nvidia/"' in timeline
+    chip = (site / "chips" / "nvidia-h20" / "index.html").read_text()
+    assert 'href="../../chips/nvidia-h100-sxm/"' in chip, "the parent part is linked"
+    assert "Memory bandwidth (TB/s)" in chip and 'title="memory_bandwidth_tbps"' in chip, "headers in words with units, field name on hover"
+    assert 'href="../../rules/us-2025-04-h20-letter/"' in chip and "license required" in chip
+    parent = (site / "chips" / "nvidia-h100-sxm" / "index.html").read_text()
+    assert 'href="../../chips/nvidia-h20/"' in parent, "derived parts are listed on the parent's page"
+    rule = (site / "rules" / "bis-2023-10-advanced-computing-update" / "index.html").read_text()
+    assert "TPP ≥ 4,800" in rule and 'src="chart.svg"' in rule
+    company = (site / "companies" / "nvidia" / "index.html").read_text()
+    assert 'href="../../chips/nvidia-h20/"' in company and "US$4.5 billion" in company
+
+
+def test_dictionary_renders_code_and_keeps_patterns_whole(site: Path):
+    page = (site / "tables" / "chips" / "index.html").read_text()
+    assert "`" not in re.sub(r"<script.*?</script>", "", page, flags=re.S).split('<article', 1)[1].split("</article>", 1)[0]
+    assert '<code class="pattern">' in page
+
+
+def test_home_gives_the_release_date_not_a_build_date(site: Path):
+    home = (site / "index.html").read_text()
+    assert "built " not in home and "released 29 November 2026" in home
 
 
 HOSTILE = {
@@ -76,7 +115,12 @@ def test_text_from_the_data_is_inert(tmp_path: Path):
     companies = folder / "datapackage" / "companies.csv"
     c_header, c_rows, _ = read_rows(companies)
     c_rows[0][c_header.index("description")] = "[x](javascript:alert(1)) <iframe src=//evil>"
+    c_rows[0][c_header.index("name")] = "<script>alert('company')</script> [x](javascript:alert(2))"
     write_rows(companies, c_header, c_rows)
+    chips = folder / "datapackage" / "chips.csv"
+    h_header, h_rows, _ = read_rows(chips)
+    h_rows[0][h_header.index("name")] = "<img src=x onerror=alert('chip')>"
+    write_rows(chips, h_header, h_rows)
     result = run_cli("docs", str(folder / "datapackage.json"), env=EPOCH)
     assert result.returncode == 0, result.stderr
     html = "\n".join(p.read_text() for p in (folder / "site").rglob("*.html"))
