@@ -272,13 +272,22 @@ class Site:
         lines = sorted((c for c in self.criteria if c["rule_id"] == rule_id), key=lambda c: (c["clause"], int(c["group"]), c["metric"], c["operator"]))
         statuses = [s for s in self.status if s["rule_id"] == rule_id]
         by_outcome = []
-        for outcome in self.severity[::-1]:
+        for outcome in sorted(self.severity[::-1], key=lambda o: o == "undetermined"):  # most restrictive first, undecided last
             chips = sorted((s for s in statuses if s["outcome"] == outcome), key=lambda s: self.chips[s["chip_id"]]["name"].lower())
             if chips:
                 by_outcome.append((outcome, chips))
+        groups: dict[tuple, dict] = {}
+        for c in lines:  # one row per group: its lines read together, as the rule applies them
+            row = groups.setdefault((c["clause"], int(c["group"])), {"clause": c["clause"], "group": c["group"], "lines": [], "outcomes": [], "notes": []})
+            row["lines"].append(self.line(c))
+            row["outcomes"].append(c["outcome"])
+            if c.get("note") and c["note"] not in row["notes"]:
+                row["notes"].append(c["note"])
+        for row in groups.values():
+            row["outcome"] = max(row["outcomes"], key=lambda o: self.severity.index(o) if o in self.severity else -1)
         chart = sitecharts.rule_chart(self, rule, lines, statuses, folder)
         events = [self.events[e] for e in self.events if rule_id in self.references("events", self.events[e], "export_control_rules")]
-        return self.render("rule.md.j2", "../../", rule=rule, lines=lines, by_outcome=by_outcome, chart=chart, labels=LABELS, events=events,
+        return self.render("rule.md.j2", "../../", rule=rule, lines=lines, groups=list(groups.values()), by_outcome=by_outcome, chart=chart, labels=LABELS, events=events,
                            superseded_by=self.rules.get(rule.get("superseded_by") or ""),
                            supersedes=[r for r in self.rules.values() if r.get("superseded_by") == rule_id])
 
