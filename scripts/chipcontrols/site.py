@@ -206,7 +206,11 @@ class Site:
     def dictionary(self, resource) -> str:
         table = self.tables[resource.name]
         columns = [n for n in resource.field_names if n in table.text]
-        sample = [[table.cell(n, i) for n in columns] for i in range(min(5, len(table.lines)))]
+        # A key of a record with a page of its own links to it: the table's own key, or a foreign key to such a table.
+        targets = {n: resource.name for n in resource.primary_key if len(resource.primary_key) == 1}
+        targets.update({fk["fields"][0]: fk["reference"]["resource"] for fk in resource.foreign_keys if len(fk["fields"]) == 1})
+        sample = [[(table.cell(n, i), self.record_link(targets[n], table.cell(n, i), "../../") if n in targets and table.cell(n, i) else None)
+                   for n in columns] for i in range(min(5, len(table.lines)))]
         return self.render("dictionary.md.j2", "../../", resource=resource, rows=len(table.lines), columns=columns, sample=sample)
 
     def timeline(self) -> str:
