@@ -133,3 +133,37 @@ def test_money_chart_shows_a_missing_year(pages: Path):
     page = (pages / "money" / "index.md").read_text(encoding="utf-8")
     if "FY2023" not in {m for m in re.findall(r"<title>(FY\d{4})", svg)}:
         assert "no figure" in labels and "FY2023" in page and "Missing:" in page
+
+
+class _Figures:
+    """Just what sitecharts.money_chart reads from a Site: the chart's settings, the figures, their schema and sources."""
+
+    def __init__(self, figures: list[dict], fields: set[str]):
+        self.descriptor = {"x-site": {"revenueChart": {"company_id": "acme", "metric": "revenue_china", "charge_metric": "export_control_charge",
+                                                       "exclude_figures_ending": "-restated"}}}
+        self.figures, self.fields = figures, fields
+
+    def field(self, table: str, name: str):
+        return {"name": name} if name in self.fields else None
+
+    def citations(self, table: str, record_id: str) -> list[dict]:
+        return [{"url": f"https://example.org/{record_id}"}]
+
+
+def _figure(figure_id: str, year: str, value: float, **extra) -> dict:
+    return {"figure_id": figure_id, "company_id": "acme", "metric": "revenue_china", "unit": "USD", "fiscal_period": year,
+            "value": str(value), "basis": "reported", **extra}
+
+
+def test_money_chart_series_follow_the_reporting_basis_column_when_there_is_one(tmp_path: Path):
+    from chipcontrols import sitecharts
+
+    figures = [_figure("a-2022", "FY2022", 7e9, reporting_basis="billing_location"), _figure("a-2024", "FY2024", 10e9, reporting_basis="billing_location"),
+               _figure("a-2024-restated", "FY2024", 12e9, reporting_basis="customer_headquarters")]
+    chart = sitecharts.money_chart(_Figures(figures, {"reporting_basis"}), tmp_path)
+    assert chart["by_column"] and list(chart["series"]) == ["billing location", "customer headquarters"]
+    assert chart["years"] == ["FY2022", "FY2023", "FY2024"] and chart["missing"] == ["FY2023"]
+    svg = (tmp_path / "revenue.svg").read_text(encoding="utf-8")
+    assert "<title>FY2024, customer headquarters: US$12 billion (reported)</title>" in svg and not overlaps(svg)
+    without = sitecharts.money_chart(_Figures([{k: v for k, v in f.items() if k != "reporting_basis"} for f in figures], set()), tmp_path)
+    assert not without["by_column"] and list(without["series"]) == ["as first reported", "restated on the later basis"]
