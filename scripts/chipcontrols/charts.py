@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 COLOURS = {"china": "#c2410c", "other": "#2563eb", "line": "#4b5563", "charge": "#b91c1c", "bar": "#0f766e", "missing": "#6b7280"}
@@ -146,7 +146,6 @@ class Point:
     tooltip: str
     url: str | None = None
     highlight: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 def _line_label(placer: Placer, line: Line):

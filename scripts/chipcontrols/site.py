@@ -236,7 +236,7 @@ class Site:
             by_year[e["date"][:4]].append(e)
         return self.render("timeline.md.j2", "../", by_year=dict(by_year), data=data, total=len(events))
 
-    def chip_page(self, chip: dict, folder: Path) -> str:
+    def chip_page(self, chip: dict) -> str:
         chip_id = chip["chip_id"]
         skip = {"chip_id", "name"}
         specs = []
@@ -256,8 +256,7 @@ class Site:
                 relations.append({"header": self.header("chips", name), "chips": children, "direction": "children"})
         statuses = sorted((s for s in self.status if s["chip_id"] == chip_id), key=lambda s: (self.rules.get(s["rule_id"], {}).get("published_date", ""), s["rule_id"]))
         figures = sorted((f for f in self.figures if f.get("chip_id") == chip_id), key=_figure_order)
-        chart = sitecharts.chip_chart(self, chip, folder)
-        return self.render("chip.md.j2", "../../", chip=chip, specs=specs, relations=relations, statuses=statuses, chart=chart,
+        return self.render("chip.md.j2", "../../", chip=chip, specs=specs, relations=relations, statuses=statuses,
                            events=self.events_of(self.chip_events[chip_id]), figures=figures,
                            whole=[c for c in self.citations("chips", chip_id) if not c["fields"]])
 
@@ -368,11 +367,13 @@ def generate(package: Package, tables: dict[str, Table], out: Path, created: str
         (pages / "tables" / resource.name / "index.md").write_text(site.dictionary(resource), encoding="utf-8")
         nav_tables.append({resource.descriptor.get("title", resource.name): f"tables/{resource.name}/index.md"})
     (pages / "timeline.md").write_text(site.timeline(), encoding="utf-8")
-    for folder, items, render in (("chips", site.chips, site.chip_page), ("rules", site.rules, site.rule_page)):
-        for key, record in items.items():
-            (pages / folder / key).mkdir(parents=True)
-            (pages / folder / key / "index.md").write_text(_front_matter(record.get("name") or site.rule_name(key)) + render(record, pages / folder / key),
-                                                           encoding="utf-8")
+    for key, record in site.chips.items():
+        (pages / "chips" / key).mkdir(parents=True)
+        (pages / "chips" / key / "index.md").write_text(_front_matter(record["name"]) + site.chip_page(record), encoding="utf-8")
+    for key, record in site.rules.items():
+        (pages / "rules" / key).mkdir(parents=True)  # the rule's chart goes beside its page
+        (pages / "rules" / key / "index.md").write_text(_front_matter(site.rule_name(key)) + site.rule_page(record, pages / "rules" / key),
+                                                        encoding="utf-8")
     for key, record in site.companies.items():
         (pages / "companies" / key).mkdir(parents=True)
         (pages / "companies" / key / "index.md").write_text(_front_matter(record["name"]) + site.company_page(record), encoding="utf-8")

@@ -7,7 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from chipcontrols import charts
-from chipcontrols.sitetext import money, number, safe_url, words
+from chipcontrols.sitetext import money, number, words
 
 AXES = {"tpp": "Total processing performance (TPP, log scale)", "performance_density": "Performance density (TPP per mm² of die, log scale)",
         "memory_bandwidth_tbps": "Memory bandwidth (TB/s, log scale)", "interconnect_bandwidth_gbps": "Interconnect bandwidth (GB/s, log scale)"}
@@ -112,11 +112,6 @@ def rule_chart(site, rule: dict, criteria: list[dict], statuses: list[dict], fol
                          lines=rule_lines(site, criteria, "tpp", "x") + rule_lines(site, criteria, second, "y"), height=5.6)
     missing = sorted(site.chips[c]["name"] for c in site.chips if chip_value(site, c, "tpp") is None or chip_value(site, c, second) is None)
     return {"file": _write(folder, "chart.svg", svg), "second": AXES[second].split(" (")[0].lower(), "missing": missing}
-
-
-def chip_chart(site, chip: dict, folder: Path) -> None:
-    """Chip pages carry tables, not charts: the rule pages place every chip against each rule's lines."""
-    return None
 
 
 def money_chart(site, folder: Path) -> dict:
