@@ -88,6 +88,22 @@ class Site:
         """A controlled value's meaning from the schema, else the value in words."""
         return self.vocabulary(table, name).get(value or "", "") or sitetext.words(value)
 
+    def figure_columns(self) -> list[str]:
+        """The financial_figures columns that qualify a figure (provenance, reporting basis, ...), whatever the schema adds:
+        everything but the keys, links, amounts, periods and prose, which the tables show in their own way."""
+        shown_apart = {"figure_id", "company_id", "chip_id", "event_id", "metric", "value", "unit", "period_start", "period_end",
+                       "fiscal_period", "description", "reported_date"}
+        resource = self.resource("financial_figures")
+        return [f["name"] for f in (resource.fields if resource else []) if f["name"] not in shown_apart]
+
+    def link_target(self, table: str, name: str) -> str | None:
+        """The table a single-column foreign key points at, when that table's records have pages."""
+        resource = self.resource(table)
+        for fk in resource.foreign_keys if resource else []:
+            if fk["fields"] == [name] and fk["reference"]["resource"] in ("chips", "companies", "export_control_rules", "events"):
+                return fk["reference"]["resource"]
+        return None
+
     def self_references(self, table: str) -> list[str]:
         """Fields of `table` that point at another record of the same table (a part's parent, a company's parent)."""
         resource = self.resource(table)
