@@ -1,47 +1,32 @@
 """Generate the documentation site's pages from the descriptor, the schemas and the data, so the
-site can never drift from them. Every string that comes from the data is escaped: a cell reading
-`<script>` or `[x](javascript:...)` shows as that text and does nothing."""
+site can never drift from them. Pages are Jinja2 templates (scripts/chipcontrols/templates) with
+autoescaping on: a cell reading `<script>` or `[x](javascript:...)` shows as that text and does
+nothing. Data text only ever lands inside raw HTML blocks, which Markdown leaves alone."""
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import shutil
 from collections import defaultdict
 from pathlib import Path
 
-from chipcontrols import changelog_page, charts, cookbook, publication
-from chipcontrols.dates import display_date
+import jinja2
+
+from chipcontrols import changelog_page, cookbook, publication, sitecharts, sitetext
 from chipcontrols.descriptor import Package
 from chipcontrols.table import Table
 
-_MARKDOWN_SPECIAL = {"[": "&#91;", "]": "&#93;", "`": "&#96;", "*": "&#42;", "_": "&#95;", "{": "&#123;", "}": "&#125;", "|": "&#124;", "\\": "&#92;"}
-SAFE_URL = re.compile(r"^https://[^\s\"'<>\\`]+$")
-
-
-def esc(value) -> str:
-    """Text as inert HTML, with Markdown's special characters neutralised too."""
-    text = html.escape("" if value is None else str(value), quote=True)
-    return "".join(_MARKDOWN_SPECIAL.get(ch, ch) for ch in text)
-
-
-def link(url: str, text: str) -> str:
-    """A link only for a plain https URL; anything else is shown as text."""
-    if url and SAFE_URL.match(url):
-        return f'<a href="{html.escape(url, quote=True)}" rel="nofollow noopener">{esc(text)}</a>'
-    return esc(text)
-
-
-def html_table(header: list[str], rows: list[list[str]], css: str = "") -> str:
-    """Cells must already be escaped or built from escaped parts."""
-    head = "".join(f"<th>{esc(h)}</th>" for h in header)
-    body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    attribute = f' class="{css}"' if css else ""
-    return f'\n<div class="table-wrap"><table{attribute}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table></div>\n'
+TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("chipcontrols", "templates"), autoescape=True, undefined=jinja2.StrictUndefined,
+                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+TEMPLATES.filters.update(date=sitetext.display_date, words=sitetext.words, number=sitetext.number, money=sitetext.money,
+                         md=sitetext.inline_markdown, safe_url=sitetext.safe_url)
+ASSETS = Path(__file__).parent / "assets"
 
 
 class Site:
+    """The data, indexed the ways the pages read it."""
+
     def __init__(self, package: Package, tables: dict[str, Table], created: str):
         self.package, self.tables, self.created = package, tables, created
         self.descriptor = package.descriptor
@@ -49,7 +34,26 @@ class Site:
         self.cites = defaultdict(list)
         for c in self.records("citations"):
             self.cites[(c["record_table"], c["record_id"])].append(c)
+        self.chips = {c["chip_id"]: c for c in self.records("chips")}
+        self.companies = {c["company_id"]: c for c in self.records("companies")}
+        self.rules = {r["rule_id"]: r for r in self.records("export_control_rules")}
+        self.events = {e["event_id"]: e for e in sorted(self.records("events"), key=lambda e: (e["date"], e["event_id"]))}
+        self.status = self.records("chip_rule_status")
+        self.criteria = self.records("rule_criteria")
+        self.figures = self.records("financial_figures")
+        self.event_chips, self.chip_events = defaultdict(list), defaultdict(list)
+        for row in self.records("event_chips"):
+            self.event_chips[row["event_id"]].append(row)
+            self.chip_events[row["chip_id"]].append(row)
+        self.event_companies, self.company_events = defaultdict(list), defaultdict(list)
+        for row in self.records("event_companies"):
+            self.event_companies[row["event_id"]].append(row)
+            self.company_events[row["company_id"]].append(row)
+        outcome = self.field("chip_rule_status", "outcome") or self.field("rule_criteria", "outcome") or {}
+        self.severity = outcome.get("constraints", {}).get("enum", [])
+        self._vocabularies: dict = {}
 
+    # ---- access
     def records(self, name: str) -> list[dict]:
         table = self.tables.get(name)
         if table is None:
@@ -57,208 +61,312 @@ class Site:
         names = list(table.text)
         return [dict(zip(names, values)) for values in zip(*(table.values(n) for n in names))]
 
-    def source_links(self, record_table: str, record_id: str) -> str:
-        seen, parts = set(), []
-        for c in self.cites.get((record_table, record_id), []):
+    def resource(self, name: str):
+        return next((r for r in self.package.resources if r.name == name), None)
+
+    def field(self, table: str, name: str) -> dict | None:
+        resource = self.resource(table)
+        return next((f for f in resource.fields if f["name"] == name), None) if resource else None
+
+    def header(self, table: str, name: str) -> dict:
+        """A column heading in words with its unit (the schema's title), and the field name for the hover text."""
+        f = self.field(table, name) or {}
+        label = f.get("title") or sitetext.words(name.removesuffix("_id") if name.endswith("_id") and name != "id" else name).capitalize()
+        return {"label": label, "name": name, "description": f.get("description", "")}
+
+    def vocabulary(self, table: str, name: str) -> dict[str, str]:
+        """What each value of a controlled field means, read from its schema description ("`us_bis`: US Department of ...; `...`")."""
+        key = (table, name)
+        if key not in self._vocabularies:
+            f = self.field(table, name) or {}
+            text = f.get("description", "")
+            self._vocabularies[key] = {v: m.group(1).strip() for v in f.get("constraints", {}).get("enum", [])
+                                       if (m := re.search(rf"`{re.escape(v)}`: (.*?)(?=; `|\.?$)", text))}
+        return self._vocabularies[key]
+
+    def term(self, table: str, name: str, value: str | None) -> str:
+        """A controlled value's meaning from the schema, else the value in words."""
+        return self.vocabulary(table, name).get(value or "", "") or sitetext.words(value)
+
+    def figure_columns(self) -> list[str]:
+        """The financial_figures columns that qualify a figure (provenance, reporting basis, ...), whatever the schema adds:
+        everything but the keys, links, amounts, periods and prose, which the tables show in their own way."""
+        shown_apart = {"figure_id", "company_id", "chip_id", "event_id", "metric", "value", "unit", "period_start", "period_end",
+                       "fiscal_period", "description", "reported_date"}
+        resource = self.resource("financial_figures")
+        return [f["name"] for f in (resource.fields if resource else []) if f["name"] not in shown_apart]
+
+    def link_target(self, table: str, name: str) -> str | None:
+        """The table a single-column foreign key points at, when that table's records have pages."""
+        resource = self.resource(table)
+        for fk in resource.foreign_keys if resource else []:
+            if fk["fields"] == [name] and fk["reference"]["resource"] in ("chips", "companies", "export_control_rules", "events"):
+                return fk["reference"]["resource"]
+        return None
+
+    def self_references(self, table: str) -> list[str]:
+        """Fields of `table` that point at another record of the same table (a part's parent, a company's parent)."""
+        resource = self.resource(table)
+        if resource is None:
+            return []
+        return [fk["fields"][0] for fk in resource.foreign_keys if fk["reference"]["resource"] == table and len(fk["fields"]) == 1]
+
+    def references(self, table: str, record: dict, target: str) -> set[str]:
+        """The keys of `target` records that this record points at through a single-column foreign key."""
+        resource = self.resource(table)
+        fields = [fk["fields"][0] for fk in (resource.foreign_keys if resource else []) if fk["reference"]["resource"] == target and len(fk["fields"]) == 1]
+        return {record[f] for f in fields if record.get(f)}
+
+    def dated(self, record: dict, name: str) -> str:
+        """A date field at the precision its `<name>_precision` companion gives (day when there is none)."""
+        return sitetext.display_date(record.get(name), record.get(f"{name}_precision") or "day")
+
+    def citations(self, table: str, record_id: str, field: str | None = None) -> list[dict]:
+        """The sources behind a record, or behind one of its fields (citations.field lists the columns a quote supports)."""
+        out, seen = [], set()
+        for c in self.cites.get((table, record_id), []):
+            fields = (c.get("field") or "").split()
+            if field is not None and field not in fields:
+                continue
             source = self.sources.get(c["source_id"])
-            if source and source["source_id"] not in seen:
-                seen.add(source["source_id"])
-                parts.append(link(source["url"], source["publisher"]))
-        return ", ".join(parts)
+            if source is None or (c["source_id"], c["quote"]) in seen:
+                continue
+            seen.add((c["source_id"], c["quote"]))
+            out.append({"url": sitetext.safe_url(source["url"]), "publisher": source["publisher"], "title": source["title"],
+                        "quote": c["quote"], "locator": c.get("locator") or "", "source_id": c["source_id"], "fields": fields})
+        return out
+
+    def record_sources(self, table: str, record_id: str) -> list[dict]:
+        """One entry per source, whatever it supports."""
+        out, seen = [], set()
+        for c in self.citations(table, record_id):
+            if c["source_id"] not in seen:
+                seen.add(c["source_id"])
+                out.append(c)
+        return out
+
+    def rule_name(self, rule_id: str) -> str:
+        """A short name for a rule in tables: 'October 2022 rule (87 FR 62186)'."""
+        rule = self.rules.get(rule_id)
+        if rule is None:
+            return rule_id
+        kind = "letter" if rule.get("kind") == "letter" else "rule"
+        citation = rule.get("citation") or ""
+        return f"{sitetext.display_date(rule['published_date'], 'month')} {kind}" + (f" ({citation})" if citation and len(citation) <= 20 else "")
+
+    def events_of(self, rows: list[dict]) -> list[dict]:
+        """Events for link rows (event_chips or event_companies), in date order, with each row's role."""
+        roles = defaultdict(list)
+        for row in rows:
+            roles[row["event_id"]].append(row["role"])
+        return [{**self.events[e], "roles": sorted(set(roles[e]))} for e in self.events if e in roles]
+
+    def margin(self, status: dict) -> str:
+        from chipcontrols.controls import LABELS
+
+        return sitetext.margin_text(status.get("margin"), status.get("margin_metric"), LABELS)
+
+    def line(self, c: dict) -> str:
+        """One of a rule's lines in words: 'TPP ≥ 4,800', 'designed for data centres', 'is the H20'."""
+        from chipcontrols.controls import LABELS
+
+        named = self.chips.get(c.get("chip_id") or "", {}).get("name", c.get("chip_id") or "")
+        if c["metric"] == "named_chip":
+            return f"is the {named}"
+        if c["metric"] == "designed_for_datacenter":
+            wanted = float(c["threshold"] or 0) == 1
+            return "designed or marketed for data centres" if wanted == (c["operator"] == "==") else "not designed or marketed for data centres"
+        label = LABELS.get(c["metric"], sitetext.words(c["metric"]))
+        line = sitetext.number(c["threshold"]) if c["threshold"] else f"the {named}'s value"
+        return f"{label} {sitetext.OPERATORS.get(c['operator'], c['operator'])} {line}"
+
+    def latest_status(self, chip_id: str) -> dict | None:
+        """The chip's status under the most recently issued rule that concerns it (not one that names other chips)."""
+        rows = [s for s in self.status if s["chip_id"] == chip_id and s["outcome"] not in ("not_applicable", "not_named")]
+        return max(rows, key=lambda s: (self.rules.get(s["rule_id"], {}).get("published_date", ""), s["rule_id"]), default=None)
 
     # ---- pages
+    def render(self, template: str, root: str, **context) -> str:
+        return TEMPLATES.get_template(template).render(site=self, root=root, margin=self.margin, line=self.line,
+                                                       latest_status=self.latest_status, **context)
+
     def home(self) -> str:
-        d = self.descriptor
-        events = self.records("events")
-        dates = sorted(e["date"] for e in events)
-        counts = [[esc(r.name), f'<a href="tables/{esc(r.name)}/">{len(self.tables[r.name].lines):,}</a>'] for r in self.package.resources]
-        version, homepage = d["version"], d.get("homepage", "")
-        base = f"{homepage}/releases/download/v{version}"
-        name = d["name"]
-        downloads = [link(f"{base}/{name}-{version}.zip", f"{name}-{version}.zip (CSV, Parquet, SQLite, schemas)"),
-                     link(f"{base}/SHA256SUMS", "SHA256SUMS")]
         from chipcontrols.cite import citation
 
+        d = self.descriptor
+        dates = [e["date"] for e in self.events.values()]
+        version, homepage, name = d["version"], d.get("homepage", ""), d["name"]
+        base = f"{homepage}/releases/download/v{version}"
         root = self.package.root
         cite = {style: citation(root, style) for style in ("bibtex", "apa", "cff")} if (root / "CITATION.cff").is_file() else {}
+        released = ""
+        if (root / "CITATION.cff").is_file():
+            import yaml
+
+            released = str(yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8")).get("date-released") or "")
         jsonld = {
             "@context": "https://schema.org/", "@type": "Dataset", "name": d.get("title"), "description": d.get("description"),
-            "version": version, "dateModified": self.created[:10], "license": "https://creativecommons.org/licenses/by/4.0/",
+            "version": version, "dateModified": released or self.created[:10], "license": "https://creativecommons.org/licenses/by/4.0/",
             "keywords": d.get("keywords", []), "url": homepage, "isAccessibleForFree": True,
             "creator": [{"@type": "Organization", "name": c.get("title", "")} for c in d.get("contributors", [])],
-            "temporalCoverage": f"{dates[0]}/{dates[-1]}" if dates else None,
+            "temporalCoverage": f"{min(dates)}/{max(dates)}" if dates else None,
             "distribution": [{"@type": "DataDownload", "encodingFormat": "application/zip", "contentUrl": f"{base}/{name}-{version}.zip"}],
             "variableMeasured": [r.name for r in self.package.resources],
         }
-        script = json.dumps(jsonld, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
-        parts = [f"# {esc(d.get('title', name))}", "", f"<p>{esc(d.get('description', ''))}</p>", "",
-                 f"<p><strong>Version {esc(version)}</strong>, built {esc(self.created[:10])}. "
-                 f"Events from {esc(dates[0] if dates else '')} to {esc(dates[-1] if dates else '')}.</p>", "",
-                 "## Tables", html_table(["table", "rows"], counts), "## Download", "", "<ul>" + "".join(f"<li>{x}</li>" for x in downloads) + "</ul>", "",
-                 "Verify a download with `chipcontrols verify <file>` before use.", "", "## How to cite", ""]
-        for style, label, lang in (("apa", "APA", "text"), ("bibtex", "BibTeX", "bibtex"), ("cff", "CFF", "yaml")):
-            if style in cite:
-                parts += [f"**{label}**", "", f"```{lang}", cite[style], "```", ""]
-        parts += ['<script type="application/ld+json">', script, "</script>", ""]
-        return "\n".join(parts)
+        counts = [(r, len(self.tables[r.name].lines)) for r in self.package.resources]
+        downloads = [(sitetext.safe_url(f"{base}/{name}-{version}.zip"), f"{name}-{version}.zip (CSV, Parquet, SQLite, schemas)"),
+                     (sitetext.safe_url(f"{base}/SHA256SUMS"), "SHA256SUMS")]
+        return self.render("home.md.j2", "", d=d, version=version, released=released, first=next(iter(self.events.values()), {}),
+                           last=list(self.events.values())[-1] if self.events else {}, counts=counts, downloads=downloads, cite=cite, jsonld=jsonld)
 
     def dictionary(self, resource) -> str:
         table = self.tables[resource.name]
-        parts = [f"# {esc(resource.descriptor.get('title', resource.name))}", "", f"<p>{esc(resource.descriptor.get('description', ''))}</p>", "",
-                 f"<p>File <code>{esc(resource.relpath)}</code>, {len(table.lines):,} rows. Primary key: "
-                 f"<code>{esc(', '.join(resource.primary_key))}</code>.</p>"]
-        if resource.derived:
-            parts.append("<p>This table is computed by <code>chipcontrols derive</code>; it is never edited by hand.</p>")
-        fks = [f"<li><code>{esc(', '.join(fk['fields']))}</code> → <a href=\"../{esc(fk['reference']['resource'])}/\">"
-               f"{esc(fk['reference']['resource'])}</a>.<code>{esc(', '.join(fk['reference']['fields']))}</code></li>" for fk in resource.foreign_keys]
-        if fks:
-            parts += ["", "<p>Foreign keys:</p>", "<ul>" + "".join(fks) + "</ul>"]
-        rows = []
-        for f in resource.fields:
-            constraints = f.get("constraints", {})
-            shown = []
-            for key, value in constraints.items():
-                if key == "enum":
-                    shown.append("one of " + ", ".join(f"<code>{esc(v)}</code>" for v in value[:40]) + (" …" if len(value) > 40 else ""))
-                elif value is True:
-                    shown.append(esc(key))
-                else:
-                    shown.append(f"{esc(key)} <code>{esc(value)}</code>")
-            rows.append([f"<code>{esc(f['name'])}</code>", esc(f.get("type", "string")), "; ".join(shown), esc(f.get("description", "")),
-                         f"<code>{esc(f.get('example', ''))}</code>"])
-        parts += ["", "## Fields", html_table(["field", "type", "constraints", "description", "example"], rows)]
-        sample = [[esc(table.cell(n, i)) for n in resource.field_names if n in table.text] for i in range(min(5, len(table.lines)))]
-        parts += ["## First rows", html_table([n for n in resource.field_names if n in table.text], sample)]
-        return "\n".join(parts)
+        columns = [n for n in resource.field_names if n in table.text]
+        # A key of a record with a page of its own links to it: the table's own key, or a foreign key to such a table.
+        targets = {n: resource.name for n in resource.primary_key if len(resource.primary_key) == 1}
+        targets.update({fk["fields"][0]: fk["reference"]["resource"] for fk in resource.foreign_keys if len(fk["fields"]) == 1})
+        sample = [[(table.cell(n, i), self.record_link(targets[n], table.cell(n, i), "../../") if n in targets and table.cell(n, i) else None)
+                   for n in columns] for i in range(min(5, len(table.lines)))]
+        return self.render("dictionary.md.j2", "../../", resource=resource, rows=len(table.lines), columns=columns, sample=sample)
 
     def timeline(self) -> str:
-        events = sorted(self.records("events"), key=lambda e: (e["date"], e["event_id"]))
-        names = {c["company_id"]: c["name"] for c in self.records("companies")}
-        chip_names = {c["chip_id"]: c["name"] for c in self.records("chips")}
-        actors, chips = defaultdict(list), defaultdict(list)
-        for link_row in self.records("event_companies"):
-            actors[link_row["event_id"]].append(f"{names.get(link_row['company_id'], link_row['company_id'])} ({link_row['role']})")
-        for link_row in self.records("event_chips"):
-            chips[link_row["event_id"]].append(chip_names.get(link_row["chip_id"], link_row["chip_id"]))
-        parts = ["# Timeline", "", "<p>Every event in date order. Reports later overtaken by events are marked <em>superseded</em>; "
-                 "disputed and unconfirmed reports are marked too.</p>", ""]
-        year = None
+        events = list(self.events.values())
+        facets = {
+            "year": sorted({e["date"][:4] for e in events}),
+            "kind": sorted({e["event_type"] for e in events}),
+            "status": [s for s in (self.field("events", "status") or {}).get("constraints", {}).get("enum", []) if any(e["status"] == s for e in events)],
+            "company": sorted({r["company_id"] for e in events for r in self.event_companies[e["event_id"]]}, key=lambda c: self.companies[c]["name"].lower()),
+            "chip": sorted({r["chip_id"] for e in events for r in self.event_chips[e["event_id"]]}, key=lambda c: self.chips[c]["name"].lower()),
+        }
+        data = {"facets": {
+            "year": [[y, y] for y in facets["year"]],
+            "kind": [[k, sitetext.words(k)] for k in facets["kind"]],
+            "status": [[s, s] for s in facets["status"]],
+            "company": [[c, self.companies[c]["name"]] for c in facets["company"]],
+            "chip": [[c, self.chips[c]["name"]] for c in facets["chip"]],
+        }, "events": [{"id": e["event_id"], "year": e["date"][:4], "kind": e["event_type"], "status": e["status"],
+                       "company": sorted({r["company_id"] for r in self.event_companies[e["event_id"]]}),
+                       "chip": sorted({r["chip_id"] for r in self.event_chips[e["event_id"]]})} for e in events]}
+        by_year = defaultdict(list)
         for e in events:
-            if e["date"][:4] != year:
-                year = e["date"][:4]
-                parts += ["", f"## {year}", ""]
-            status = e["status"]
-            badge = "" if status == "confirmed" else f' <span class="status status-{esc(status)}">{esc(status)}</span>'
-            superseded = ""
-            if e.get("superseded_by"):
-                superseded = f'<p class="superseded">Superseded by <a href="#{esc(e["superseded_by"])}">{esc(e["superseded_by"])}</a>.</p>'
-            meta = [esc(e["event_type"].replace("_", " ")), esc(e.get("authority") or "")]
-            parts.append(
-                f'<div class="event status-{esc(status)}" id="{esc(e["event_id"])}">'
-                f'<p class="event-head"><strong><time datetime="{esc(e["date"])}">{esc(display_date(e["date"], e["date_precision"]))}</time></strong> · {" · ".join(m for m in meta if m)}{badge}</p>'
-                f'<p class="event-title"><strong>{esc(e["title"])}</strong></p><p>{esc(e["description"])}</p>{superseded}'
-                + (f'<p class="actors">Companies: {esc("; ".join(actors[e["event_id"]]))}</p>' if actors[e["event_id"]] else "")
-                + (f'<p class="chips">Chips: {esc(", ".join(chips[e["event_id"]]))}</p>' if chips[e["event_id"]] else "")
-                + f'<p class="sources">Sources: {self.source_links("events", e["event_id"])}</p></div>\n')
-        return "\n".join(parts)
+            by_year[e["date"][:4]].append(e)
+        return self.render("timeline.md.j2", "../", by_year=dict(by_year), data=data, total=len(events))
 
-    def chip_charts(self, folder: Path) -> str:
-        chips = {c["chip_id"]: c for c in self.records("chips")}
-        chart = self.descriptor["x-site"]["chipChart"]
-        status = [s for s in self.records("chip_rule_status") if s["rule_id"] == chart["rule_id"]]
-        points, bw_points = [], []
-        for s in status:
-            chip = chips.get(s["chip_id"])
-            if not chip or not s["tpp"]:
+    def chip_page(self, chip: dict) -> str:
+        chip_id = chip["chip_id"]
+        skip = {"chip_id", "name"}
+        specs = []
+        for f in self.resource("chips").fields:
+            value = chip.get(f["name"])
+            if f["name"] in skip or f["name"].endswith("_precision") or value in (None, ""):
                 continue
-            common = {"name": chip["name"], "china_specific": chip["china_specific"] == "true", "tpp": float(s["tpp"]), "url": f"#{chip['chip_id']}"}
-            if s["performance_density"]:
-                points.append({**common, "pd": float(s["performance_density"])})
-            if chip["memory_bandwidth_tbps"]:
-                bw_points.append({**common, "bw": float(chip["memory_bandwidth_tbps"])})
-        labelled = defaultdict(set)
-        for c in self.records("rule_criteria"):
-            if c["rule_id"] == chart["rule_id"] and c["metric"] in ("tpp", "performance_density") and c["threshold"] and c["operator"] in (">=", ">"):
-                labelled[(c["metric"], float(c["threshold"]))].add(c["clause"])
-        lines = sorted((metric, value, f"{'TPP' if metric == 'tpp' else 'PD'} {value:g} ({', '.join(sorted(clauses))})")
-                       for (metric, value), clauses in labelled.items())
-        pairs = []
-        by_id = {s["chip_id"]: s for s in status}
-        for chip in chips.values():
-            parent = chips.get(chip.get("derived_from") or "")
-            if chip["china_specific"] == "true" and parent and by_id.get(chip["chip_id"], {}).get("tpp") and by_id.get(parent["chip_id"], {}).get("tpp"):
-                pairs.append({"name": chip["name"], "tpp": float(by_id[chip["chip_id"]]["tpp"]), "parent": parent["name"],
-                              "parent_tpp": float(by_id[parent["chip_id"]]["tpp"]), "url": f"#{chip['chip_id']}", "parent_url": f"#{parent['chip_id']}"})
-        pairs.sort(key=lambda p: p["name"])
-        (folder / "tpp-vs-density.svg").write_text(charts.tpp_vs_density(sorted(points, key=lambda p: p["name"]), lines), encoding="utf-8")
-        (folder / "bandwidth-vs-tpp.svg").write_text(charts.bandwidth_vs_tpp(sorted(bw_points, key=lambda p: p["name"])), encoding="utf-8")
-        (folder / "china-parts-vs-parents.svg").write_text(charts.china_parts_vs_parents(pairs), encoding="utf-8")
-        spec_columns = ["name", "vendor_id", "china_specific", "derived_from", "memory_gb", "memory_bandwidth_tbps", "interconnect_bandwidth_gbps",
-                        "fp16_dense_tflops", "fp8_dense_tflops", "int8_dense_tops", "die_area_mm2"]
-        rows = [[f'<span id="{esc(c["chip_id"])}">{esc(c["name"])}</span>'] + [esc(c[k]) for k in spec_columns[1:]] + [self.source_links("chips", c["chip_id"])]
-                for c in sorted(chips.values(), key=lambda c: c["chip_id"])]
-        return "\n".join([
-            "# Chips", "", "<p>Specifications as published (dense tensor throughput), and each chip's TPP and performance density "
-            f"under {esc(chart['title'])}, computed by <code>chipcontrols derive</code> (see Methodology).</p>", "",
-            "## TPP against performance density", "",
-            f"![Scatter chart of total processing performance against performance density for each chip, with the lines of {esc(chart['title'])} "
-            "as dashed and dotted lines; China-specific parts in orange are labelled.](tpp-vs-density.svg)", "",
-            "## Memory bandwidth against TPP", "", "![Scatter chart of memory bandwidth in TB/s against total processing performance for each chip.](bandwidth-vs-tpp.svg)", "",
-            "## China-specific parts beside their parents", "",
-            "![Bar chart comparing the TPP of each China-specific part (orange) with the chip it was cut down from (blue).](china-parts-vs-parents.svg)", "",
-            "## Specifications", html_table(spec_columns + ["sources"], rows),
-        ])
+            specs.append({"header": self.header("chips", f["name"]), "field": f, "value": value,
+                          "shown": self.dated(chip, f["name"]) if f.get("type") == "date" else value,
+                          "sources": self.citations("chips", chip_id, f["name"])})
+        relations = []
+        for name in self.self_references("chips"):
+            if chip.get(name) in self.chips:
+                relations.append({"header": self.header("chips", name), "chips": [self.chips[chip[name]]], "direction": "parent"})
+            children = sorted((c for c in self.chips.values() if c.get(name) == chip_id), key=lambda c: c["name"].lower())
+            if children:
+                relations.append({"header": self.header("chips", name), "chips": children, "direction": "children"})
+        statuses = sorted((s for s in self.status if s["chip_id"] == chip_id), key=lambda s: (self.rules.get(s["rule_id"], {}).get("published_date", ""), s["rule_id"]))
+        figures = sorted((f for f in self.figures if f.get("chip_id") == chip_id), key=_figure_order)
+        return self.render("chip.md.j2", "../../", chip=chip, specs=specs, relations=relations, statuses=statuses,
+                           events=self.events_of(self.chip_events[chip_id]), figures=figures,
+                           whole=[c for c in self.citations("chips", chip_id) if not c["fields"]])
+
+    def chips_index(self, folder: Path) -> str:
+        charts = sitecharts.chip_overview(self, folder)
+        columns = ["vendor_id", "china_specific", "market", "announced_date", "memory_gb", "memory_bandwidth_tbps", "interconnect_bandwidth_gbps",
+                   "fp16_dense_tflops", "fp8_dense_tflops", "int8_dense_tops", "die_area_mm2", "tdp_w"]
+        columns = [c for c in columns if self.field("chips", c)]
+        chips = sorted(self.chips.values(), key=lambda c: (self.companies.get(c["vendor_id"], {}).get("name", c["vendor_id"]).lower(), c["name"].lower()))
+        return self.render("chips.md.j2", "../", chips=chips, columns=columns, charts=charts)
+
+    def rule_page(self, rule: dict, folder: Path) -> str:
+        from chipcontrols.controls import LABELS
+
+        rule_id = rule["rule_id"]
+        lines = sorted((c for c in self.criteria if c["rule_id"] == rule_id), key=lambda c: (c["clause"], int(c["group"]), c["metric"], c["operator"]))
+        statuses = [s for s in self.status if s["rule_id"] == rule_id]
+        by_outcome = []
+        for outcome in sorted(self.severity[::-1], key=lambda o: o == "undetermined"):  # most restrictive first, undecided last
+            chips = sorted((s for s in statuses if s["outcome"] == outcome), key=lambda s: self.chips[s["chip_id"]]["name"].lower())
+            if chips:
+                by_outcome.append((outcome, chips))
+        groups: dict[tuple, dict] = {}
+        for c in lines:  # one row per group: its lines read together, as the rule applies them
+            row = groups.setdefault((c["clause"], int(c["group"])), {"clause": c["clause"], "group": c["group"], "lines": [], "outcomes": [], "notes": []})
+            row["lines"].append(self.line(c))
+            row["outcomes"].append(c["outcome"])
+            if c.get("note") and c["note"] not in row["notes"]:
+                row["notes"].append(c["note"])
+        for row in groups.values():
+            row["outcome"] = max(row["outcomes"], key=lambda o: self.severity.index(o) if o in self.severity else -1)
+        chart = sitecharts.rule_chart(self, rule, lines, statuses, folder)
+        events = [self.events[e] for e in self.events if rule_id in self.references("events", self.events[e], "export_control_rules")]
+        return self.render("rule.md.j2", "../../", rule=rule, lines=lines, groups=list(groups.values()), by_outcome=by_outcome, chart=chart, labels=LABELS, events=events,
+                           superseded_by=self.rules.get(rule.get("superseded_by") or ""),
+                           supersedes=[r for r in self.rules.values() if r.get("superseded_by") == rule_id])
+
+    def rules_index(self) -> str:
+        rules = sorted(self.rules.values(), key=lambda r: (r["published_date"], r["rule_id"]))
+        counts = {r["rule_id"]: defaultdict(int) for r in rules}
+        for s in self.status:
+            counts[s["rule_id"]][s["outcome"]] += 1
+        return self.render("rules.md.j2", "../", rules=rules, counts=counts)
+
+    def company_page(self, company: dict) -> str:
+        company_id = company["company_id"]
+        chips = sorted((c for c in self.chips.values() if c.get("vendor_id") == company_id), key=lambda c: c["name"].lower())
+        figures = sorted((f for f in self.figures if f.get("company_id") == company_id), key=_figure_order)
+        parent = self.companies.get(company.get("parent_id") or "")
+        subsidiaries = sorted((c for c in self.companies.values() if c.get("parent_id") == company_id), key=lambda c: c["name"].lower())
+        return self.render("company.md.j2", "../../", company=company, chips=chips, figures=figures, parent=parent, subsidiaries=subsidiaries,
+                           events=self.events_of(self.company_events[company_id]), sources=self.record_sources("companies", company_id))
+
+    def companies_index(self) -> str:
+        companies = sorted(self.companies.values(), key=lambda c: c["name"].lower())
+        counts = {c["company_id"]: (len({r["event_id"] for r in self.company_events[c["company_id"]]}),
+                                    sum(1 for chip in self.chips.values() if chip.get("vendor_id") == c["company_id"]),
+                                    sum(1 for f in self.figures if f.get("company_id") == c["company_id"])) for c in companies}
+        return self.render("companies.md.j2", "../", companies=companies, counts=counts)
 
     def money(self, folder: Path) -> str:
-        chart = self.descriptor["x-site"]["revenueChart"]
-        figures = [f for f in self.records("financial_figures") if f["company_id"] == chart["company_id"] and f["unit"] == "USD"]
-        url_of = {}
-        for f in figures:
-            cites = self.cites.get(("financial_figures", f["figure_id"]), [])
-            source = self.sources.get(cites[0]["source_id"]) if cites else None
-            url_of[f["figure_id"]] = source["url"] if source and SAFE_URL.match(source["url"]) else None
-        basis_labels = chart.get("basis_labels", {})
-        revenue = sorted((f for f in figures if f["metric"] == chart["metric"] and re.fullmatch(r"FY\d{4}", f["fiscal_period"] or "")),
-                         key=lambda f: (f["fiscal_period"], list(basis_labels).index(f["reporting_basis"]) if f["reporting_basis"] in basis_labels else 99))
-        # one bar per fiscal year and reporting basis, labelled with both: a recast year is shown beside the year as first reported
-        bars = [{"label": f"{f['fiscal_period']} {basis_labels.get(f['reporting_basis'], f['reporting_basis'])}", "value": float(f["value"]),
-                 "url": url_of[f["figure_id"]]} for f in revenue]
-        bar_of_year = {f["fiscal_period"]: bar["label"] for f, bar in zip(revenue, bars)}
-        charges = [{"label": bar_of_year.get(f["fiscal_period"][:6], f["fiscal_period"][:6]), "value": float(f["value"])} for f in figures
-                   if f["metric"] == chart["charge_metric"] and f["fiscal_period"] and f["provenance"] == "reported"]
-        years = sorted({int(f["fiscal_period"][2:]) for f in revenue})
-        missing = [f"FY{y}" for y in range(years[0], years[-1] + 1) if f"FY{y}" not in bar_of_year] if years else []
-        (folder / "revenue.svg").write_text(charts.revenue_bars(bars, charges), encoding="utf-8")
-        rows = [[esc(f["fiscal_period"] or ""), esc(f["metric"]), esc(f"{float(f['value']):,.0f}"), esc(f["provenance"]), esc(f["reporting_basis"]), esc(f["description"]),
-                 self.source_links("financial_figures", f["figure_id"])] for f in sorted(figures, key=lambda f: (f["period_end"] or f["reported_date"] or "", f["figure_id"]))]
-        company, measure, charges_label = esc(chart["company"]), esc(chart["label"]), esc(chart["charge_label"])
-        return "\n".join([
-            "# Money", "", f"<p>{company}'s {measure} by fiscal year as it disclosed it, with the {charges_label} "
-            "it reported marked on their year. Each bar links to its source; quarterly figures are in the table. Amounts are in US dollars.</p>", "",
-            f"![Bar chart of {company}'s {measure} by fiscal year, in US$ billion, with {charges_label} annotated.](revenue.svg)", "",
-            f"<p>{esc(chart.get('note', ''))}</p>", "",
-            f"<p>No figure in the package for: {esc(', '.join(missing))}.</p>" if missing else "", "",
-            f"## All {company} figures in US dollars", html_table(["fiscal period", "metric", "value (USD)", "provenance", "reporting basis", "what it covers", "sources"], rows),
-        ])
+        chart = sitecharts.money_chart(self, folder)
+        config = self.descriptor["x-site"]["revenueChart"]
+        figures = sorted((f for f in self.figures if f["company_id"] == config["company_id"] and f["unit"] == "USD"), key=_figure_order)
+        basis = "reporting_basis" if self.field("financial_figures", "reporting_basis") else None
+        return self.render("money.md.j2", "../", config=config, chart=chart, figures=figures, basis_field=basis)
 
     def bibliography(self) -> str:
-        cited_for = defaultdict(list)
+        cited_for = defaultdict(set)
         for (table, record), cites in self.cites.items():
             for c in cites:
-                cited_for[c["source_id"]].append(f"{table}:{record}")
+                cited_for[c["source_id"]].add((table, record))
         by_publisher = defaultdict(list)
         for s in self.sources.values():
             by_publisher[s["publisher"]].append(s)
-        parts = ["# Sources", "", f"<p>{len(self.sources):,} sources, by publisher, with the records each is cited for.</p>", ""]
-        for publisher in sorted(by_publisher, key=str.lower):
-            parts += ["", f"## {esc(publisher)}", ""]
-            items = []
-            for s in sorted(by_publisher[publisher], key=lambda s: (s["published_date"], s["source_id"])):
-                uses = sorted(set(cited_for[s["source_id"]]))
-                items.append(f'<li id="{esc(s["source_id"])}">{link(s["url"], s["title"])} ({esc(s["source_type"].replace("_", " "))}, '
-                             f'{esc(s["published_date"] or "undated")}). Cited for: {esc(", ".join(uses[:12]))}{" …" if len(uses) > 12 else ""}</li>')
-            parts.append("<ul>" + "\n".join(items) + "</ul>")
-        return "\n".join(parts)
+        groups = [(p, sorted(by_publisher[p], key=lambda s: (s["published_date"], s["source_id"]))) for p in sorted(by_publisher, key=str.lower)]
+        return self.render("sources.md.j2", "../", groups=groups, cited_for={k: sorted(v) for k, v in cited_for.items()}, total=len(self.sources))
+
+    def record_link(self, table: str, record_id: str, root: str) -> str | None:
+        """Where a record has a page of its own, its address."""
+        pages = {"chips": "chips", "companies": "companies", "export_control_rules": "rules"}
+        if table in pages:
+            return f"{root}{pages[table]}/{record_id}/"
+        if table == "events":
+            return f"{root}timeline/#{record_id}"
+        return None
+
+
+def _figure_order(f: dict) -> tuple:
+    return (f.get("period_end") or f.get("reported_date") or "", f["figure_id"])
+
+
+def _front_matter(title: str) -> str:
+    return "---\ntitle: " + json.dumps(sitetext.plain_title(title), ensure_ascii=False) + "\n---\n\n"
 
 
 def generate(package: Package, tables: dict[str, Table], out: Path, created: str) -> Path:
@@ -275,8 +383,19 @@ def generate(package: Package, tables: dict[str, Table], out: Path, created: str
         (pages / "tables" / resource.name / "index.md").write_text(site.dictionary(resource), encoding="utf-8")
         nav_tables.append({resource.descriptor.get("title", resource.name): f"tables/{resource.name}/index.md"})
     (pages / "timeline.md").write_text(site.timeline(), encoding="utf-8")
-    (pages / "chips").mkdir()
-    (pages / "chips" / "index.md").write_text(site.chip_charts(pages / "chips"), encoding="utf-8")
+    for key, record in site.chips.items():
+        (pages / "chips" / key).mkdir(parents=True)
+        (pages / "chips" / key / "index.md").write_text(_front_matter(record["name"]) + site.chip_page(record), encoding="utf-8")
+    for key, record in site.rules.items():
+        (pages / "rules" / key).mkdir(parents=True)  # the rule's chart goes beside its page
+        (pages / "rules" / key / "index.md").write_text(_front_matter(site.rule_name(key)) + site.rule_page(record, pages / "rules" / key),
+                                                        encoding="utf-8")
+    for key, record in site.companies.items():
+        (pages / "companies" / key).mkdir(parents=True)
+        (pages / "companies" / key / "index.md").write_text(_front_matter(record["name"]) + site.company_page(record), encoding="utf-8")
+    (pages / "chips" / "index.md").write_text(site.chips_index(pages / "chips"), encoding="utf-8")
+    (pages / "rules" / "index.md").write_text(site.rules_index(), encoding="utf-8")
+    (pages / "companies" / "index.md").write_text(site.companies_index(), encoding="utf-8")
     (pages / "money").mkdir()
     (pages / "money" / "index.md").write_text(site.money(pages / "money"), encoding="utf-8")
     (pages / "sources.md").write_text(site.bibliography(), encoding="utf-8")
@@ -287,11 +406,13 @@ def generate(package: Package, tables: dict[str, Table], out: Path, created: str
     (pages / "changelog.md").write_text(changelog_page.page(root, package.descriptor["version"]), encoding="utf-8")  # each release, table by table
     if (root / "docs" / "stylesheets").is_dir():
         shutil.copytree(root / "docs" / "stylesheets", pages / "stylesheets")
-    nav = [{"Home": "index.md"}, {"Data dictionary": nav_tables}, {"Timeline": "timeline.md"}, {"Chips": "chips/index.md"},
-           {"Money": "money/index.md"}, {"Sources": "sources.md"}, {"Methodology": "methodology.md"}, {"Contributing": "contributing.md"},
-           {"Changelog": "changelog.md"}]
+    shutil.copytree(ASSETS, pages / "javascripts")
+    nav = [{"Home": "index.md"}, {"Timeline": "timeline.md"}, {"Chips": "chips/index.md"}, {"Rules": "rules/index.md"},
+           {"Companies": "companies/index.md"}, {"Money": "money/index.md"}, {"Data dictionary": nav_tables}, {"Sources": "sources.md"},
+           {"Methodology": "methodology.md"}, {"Contributing": "contributing.md"}, {"Changelog": "changelog.md"}]
     cookbook.add_to_site(package, pages, nav, created)  # research questions run against a release built here
-    config = {"INHERIT": str((root / "mkdocs.yml").resolve()), "docs_dir": "site-src", "site_dir": str((root / "site").resolve()), "nav": nav}
+    config = {"INHERIT": str((root / "mkdocs.yml").resolve()), "docs_dir": "site-src", "site_dir": str((root / "site").resolve()), "nav": nav,
+              "extra_javascript": ["javascripts/timeline.js"]}
     config.update(publication.mkdocs_urls(package.descriptor))
     path = out / "mkdocs.yml"
     path.write_text(json.dumps(config, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")  # JSON is valid YAML
