@@ -87,8 +87,8 @@ def test_china_revenue_pivots_by_fiscal_year_and_basis_without_duplicates():
                       & figures["fiscal_period"].str.fullmatch(r"FY\d{4}", na=False)]
     table = revenue.pivot(index="fiscal_period", columns="reporting_basis", values="value")  # raises on duplicates
     filled = set(table.index[table.notna().any(axis=1)])
-    # FY2023 is missing: the FY2023 10-K's geographic table could not be read here (see CHANGELOG 0.2.0)
-    assert {"FY2022", "FY2024", "FY2025", "FY2026"} <= filled
+    assert {"FY2022", "FY2023", "FY2024", "FY2025", "FY2026"} <= filled
+    assert table.loc["FY2023", "billing_location"] == "5785000000"
     assert table.loc["FY2024", "billing_location"] == "10306000000" and table.loc["FY2024", "customer_headquarters"] == "12330000000"
     recast = revenue[revenue["restates"].notna()].set_index("figure_id")
     originals = figures.set_index("figure_id").loc[recast["restates"]]
