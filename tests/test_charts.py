@@ -152,7 +152,7 @@ class _Figures:
 
 def _figure(figure_id: str, year: str, value: float, **extra) -> dict:
     return {"figure_id": figure_id, "company_id": "acme", "metric": "revenue_china", "unit": "USD", "fiscal_period": year,
-            "value": str(value), "basis": "reported", **extra}
+            "value": str(value), "provenance": "reported", **extra}
 
 
 def test_money_chart_series_follow_the_reporting_basis_column_when_there_is_one(tmp_path: Path):
