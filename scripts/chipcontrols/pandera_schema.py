@@ -19,7 +19,11 @@ from chipcontrols.arrays import element_wise
 
 
 def _arrow(series: pd.Series) -> pyarrow.ChunkedArray:
-    return pyarrow.chunked_array(series.array.__arrow_array__()) if hasattr(series.array, "__arrow_array__") else pyarrow.chunked_array([pyarrow.array(series)])
+    """The column's own Arrow array (the same object each time: see ordering.compare_with_previous)."""
+    if not hasattr(series.array, "__arrow_array__"):
+        return pyarrow.chunked_array([pyarrow.array(series)])
+    values = series.array.__arrow_array__()
+    return values if isinstance(values, pyarrow.ChunkedArray) else pyarrow.chunked_array([values])
 
 
 def _passes(series: pd.Series, condition) -> pd.Series:
