@@ -39,14 +39,14 @@ for r in d["resources"]:
                convert_options=c.ConvertOptions(column_types={n: pa.string() for n in names}))
 """
 
-# Runs a command and reports its wall time and peak memory: as the only child of this wrapper,
-# RUSAGE_CHILDREN is exactly that command's.
+# Runs a command and reports its wall time and peak memory (in MB of 10^6 bytes, as the CSV sizes
+# are): as the only child of this wrapper, RUSAGE_CHILDREN is exactly that command's.
 MEASURE = """
 import resource, subprocess, sys, time, json
 start = time.perf_counter()
 result = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 elapsed = time.perf_counter() - start
-print(json.dumps({"seconds": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, "code": result.returncode}))
+print(json.dumps({"seconds": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 / 1e6, "code": result.returncode}))
 """
 
 
