@@ -53,9 +53,10 @@ stats: $(STAMP)
 	$(CLI) stats datapackage.json
 
 # Validation benchmark (minutes; not part of make test): ratios against the pyarrow floor and frictionless.
+# e.g. make bench BENCH_ARGS="--versus fcd2ea8" also times the committed package with that commit's code.
 bench: $(STAMP)
 	$(BIN)/python -m compileall -q scripts
-	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 # Re-resolve the pins from requirements.in (needs the package index; commit the result).
 lock:

@@ -148,3 +148,25 @@ def test_new_chip_row_end_to_end(package):
     datacenter = status.loc[("nvidia-h20", "bis-2023-10-advanced-computing-update")]
     assert datacenter["outcome"] == "not_controlled"
     assert float(row["margin"]) == pytest.approx(4784 / 4800, abs=1e-4)
+
+
+def test_derivations_read_only_their_declared_inputs():
+    """validate drops the unneeded columns of large tables by `derive.INPUTS`: a derivation that
+    read another table would fail here, not silently compute from a table cut to its keys."""
+    from chipcontrols.derive import DERIVATIONS, INPUTS, derived_bytes
+
+    for resource in PACKAGE.resources:
+        if resource.derived:
+            assert resource.name in DERIVATIONS and resource.name in INPUTS
+            only = {name: TABLES[name] for name in INPUTS[resource.name]}
+            assert derived_bytes(resource, only) == resource.path.read_bytes()
+
+
+def test_columns_kept_for_later_checks():
+    from chipcontrols.quality import COLUMNS_USED
+    from chipcontrols.validate import columns_needed_later
+
+    needed = columns_needed_later(PACKAGE, COLUMNS_USED)
+    assert needed["chips"] == set(TABLES["chips"].resource.field_names)  # chip_rule_status is computed from it
+    assert needed["events"] == {"event_id", "event_type", "date", "superseded_by"}  # not the long title and description
+    assert {"quote", "record_id", "record_table", "source_id", "field", "locator"} == needed["citations"]

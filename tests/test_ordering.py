@@ -1,7 +1,7 @@
 """Row order and repeated keys, against plain Python on the same rows."""
 
 import pyarrow as pa
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chipcontrols.ordering import compare_with_previous, first_occurrences
@@ -17,6 +17,7 @@ def _columns(rows, width, chunked):
     return columns
 
 
+@settings(deadline=None)  # a loaded 2-core machine: timings belong in benchmarks/, not here
 @given(st.integers(1, 3).flatmap(lambda w: st.tuples(st.just(w), st.lists(st.tuples(*[CELL] * w), max_size=30))), st.booleans())
 def test_first_occurrences_match_a_seen_set(spec, chunked):
     width, rows = spec
@@ -27,6 +28,7 @@ def test_first_occurrences_match_a_seen_set(spec, chunked):
     assert first_occurrences(_columns(rows, width, chunked)).tolist() == expected
 
 
+@settings(deadline=None)  # a loaded 2-core machine: timings belong in benchmarks/, not here
 @given(st.lists(st.tuples(CELL, CELL, CELL), min_size=2, max_size=20), st.lists(st.tuples(CELL, CELL, CELL), max_size=60), st.booleans())
 def test_compare_with_previous_orders_like_tuples_with_missing_first(rows, distinct, chunked):
     """Also with many rows decided by the first column and a few ties, where later columns are
@@ -41,6 +43,7 @@ def test_compare_with_previous_orders_like_tuples_with_missing_first(rows, disti
 NEAR = st.tuples(st.sampled_from(["a", "b"]), st.integers(0, 400).map(lambda i: f"{i:04d}"), st.sampled_from(["x", "y", None]))
 
 
+@settings(deadline=None)  # a loaded 2-core machine: timings belong in benchmarks/, not here
 @given(st.lists(NEAR, min_size=40, max_size=200), st.lists(st.tuples(st.integers(0, 10_000), NEAR), max_size=4), st.booleans())
 def test_first_occurrences_of_a_nearly_sorted_table(rows, wrong, chunked):
     """A sorted table with a few rows changed (as a contribution with a few wrong keys makes it):

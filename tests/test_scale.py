@@ -69,7 +69,8 @@ def _row_numbers(path: Path) -> dict[int, int]:
 
 def test_benchmark_smoke(tmp_path: Path):
     result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--rows", "1000", "--errors", "40", "--runs", "1",
-                             "--frictionless-rows", "1000"], capture_output=True, text=True, timeout=600)
+                             "--frictionless-rows", "1000", "--grown", "136", "272"], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "x floor" in result.stdout and "1,000 clean" in result.stdout
-    assert "40 errors injected, 40 of them reported" in result.stdout, result.stdout
+    assert result.stdout.count("40 errors injected, 40 of them reported") == 2, result.stdout  # both shapes
+    assert "136 events (x1)" in result.stdout and "per-row cost, grown" in result.stdout

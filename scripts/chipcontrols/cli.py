@@ -79,9 +79,11 @@ class UsageError(Exception):
 
 
 def cmd_validate(args) -> int:
+    from chipcontrols.arrays import use_jemalloc
     from chipcontrols.prefetch import Prefetch
 
     descriptor = _descriptor(args.path)
+    use_jemalloc()
     prefetch = Prefetch(descriptor).start()  # the CSVs are parsed while the imports below run
     from chipcontrols.quality import COLUMNS_USED, QUALITY_CHECKS
     from chipcontrols.report import as_github, as_json, print_text

@@ -27,6 +27,9 @@ def _chip_rule_status(tables: dict[str, Table]) -> pd.DataFrame:
 
 
 DERIVATIONS = {"chip_rule_status": _chip_rule_status}
+# The tables each derivation reads (every column of them): `validate` keeps these whole, and may
+# drop the columns of other large tables that no later check reads.
+INPUTS = {"chip_rule_status": ("chips", "export_control_rules", "rule_criteria")}
 
 
 def cell(value) -> str:

@@ -137,21 +137,47 @@ def _resolve(table: Table, tables: dict[str, Table]) -> dict[str, tuple[np.ndarr
     separator = spec.get("separator", "/")
     names, ids = text[spec["table"]], text[spec["id"]]
     low, high = pc.min_max(names).values()
-    # most citation tables name one table only: then no row needs hashing on the table name
-    named = [low.as_py()] if low.as_py() == high.as_py() else pc.unique(names).to_pylist()
+    if low.as_py() == high.as_py():  # most citation tables name one table only: no row needs hashing on the name
+        named, codes = [low.as_py()], None
+    else:  # one pass over the names, not one comparison per table named
+        encoded = pc.dictionary_encode(names)
+        encoded = encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded
+        named, codes = encoded.dictionary.to_pylist(), encoded.indices.to_numpy(zero_copy_only=False)
     index = {}
-    for name in named:
+    for code, name in enumerate(named):
         target = tables.get(name)
         if name is None or target is None or not target.complete or not all(k in target.text for k in target.resource.primary_key):
             continue
-        if len(named) == 1:
-            rows, cited = np.ones(len(ids), dtype=bool), ids
+        rows = np.ones(len(ids), dtype=bool) if codes is None else codes == code
+        count = int(rows.sum())
+        if count * 2 > len(rows):  # most rows: look all of them up rather than copy most ids out first
+            positions = _positions_in(ids, target, separator)[rows]
         else:
-            rows = _np(pc.equal(names, name))
-            cited = ids.filter(pa.array(rows))
-        positions = pc.fill_null(pc.index_in(cited, value_set=target.key_strings(target.resource.primary_key, separator)), -1)
-        index[name] = (rows, positions.to_numpy(zero_copy_only=False).astype(np.int64))
+            positions = _positions_in(ids.filter(pa.array(rows)), target, separator)
+        index[name] = (rows, positions)
     return index
+
+
+def _positions_in(cited, target: Table, separator: str) -> np.ndarray:
+    """Position in `target` of the record each of `cited` (keys as written, joined by `separator`)
+    names, or -1."""
+    pk = target.resource.primary_key
+    if len(cited) * 8 >= len(target.lines):
+        found = pc.index_in(cited, value_set=target.key_strings(pk, separator))
+        return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    # A few citations of a large table: hash the citations, not the table, and build the joined
+    # keys only of the rows whose first key column a citation starts with.
+    first = cited if len(pk) == 1 else pc.list_element(pc.split_pattern(cited, separator), 0)
+    candidates = np.flatnonzero(_np(pc.is_in(target.text[pk[0]], value_set=pc.unique(first))))
+    parts = [target.text[f].take(pa.array(candidates)) for f in pk]
+    keys = parts[0] if len(pk) == 1 else pc.binary_join_element_wise(*parts, separator)
+    found = pc.fill_null(pc.index_in(cited, value_set=keys), -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    positions = np.where(found >= 0, candidates[np.maximum(found, 0)], -1)
+    unresolved = np.flatnonzero(positions < 0)
+    if len(unresolved):  # a first key column holding the separator itself: look these up the long way
+        again = pc.index_in(cited.take(pa.array(unresolved)), value_set=target.key_strings(pk, separator))
+        positions[unresolved] = pc.fill_null(again, -1).to_numpy(zero_copy_only=False)
+    return positions
 
 
 def record_reference_problems(table: Table, tables: dict[str, Table]) -> list[Problem]:

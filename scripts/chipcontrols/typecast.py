@@ -43,7 +43,12 @@ HINTS = {
 class Cast:
     values: pd.Series  # typed (Arrow-backed), missing as <NA>
     bad: np.ndarray  # True where the text is not a valid value of the type
-    missing: np.ndarray  # True where the cell is empty
+    text: pa.Array | pa.ChunkedArray  # the cells as written
+
+    @property
+    def missing(self) -> np.ndarray:
+        """True where the cell is empty (computed on demand: loading a table never needs it)."""
+        return _mask(element_wise(lambda part: pc.equal(part, ""), self.text))
 
 
 def _full(text: pa.Array, pattern: str) -> pa.Array:
@@ -92,12 +97,14 @@ def _series(array) -> pd.Series:
 def cast_column(cells, field: dict) -> Cast:
     """Parse one column of text cells according to `field` (a Table Schema field descriptor)."""
     text = cells if isinstance(cells, (pa.Array, pa.ChunkedArray)) else pa.array(list(cells), type=pa.string())
-    empty = element_wise(lambda part: pc.equal(part, ""), text)
-    missing = _mask(empty)
     kind = field.get("type", "string")
     nothing = np.zeros(len(text), dtype=bool)
-    if kind in ("string", "any"):
-        return Cast(_series(element_wise(_without_empty, text)), nothing, missing)
+    if kind in ("string", "any"):  # most cells of a large table: nothing to parse, nothing to compare twice
+        return Cast(_series(element_wise(_without_empty, text)), nothing, text)
+    if kind == "date" and (fast := _strict_dates(text)) is not None:
+        return Cast(_series(fast), nothing, text)
+    empty = element_wise(lambda part: pc.equal(part, ""), text)
+    missing = _mask(empty)
     if kind in ("number", "integer"):
         ok = _full(text, NUMBER if kind == "number" else INTEGER)
         target = pa.float64() if kind == "number" else pa.int64()
@@ -106,28 +113,26 @@ def cast_column(cells, field: dict) -> Cast:
             finite = pc.fill_null(pc.is_finite(values), True)
             ok = pc.and_(ok, finite)
             values = pc.if_else(finite, values, pa.scalar(None, target))
-        return Cast(_series(values), ~missing & ~_mask(ok), missing)
+        return Cast(_series(values), ~missing & ~_mask(ok), text)
     if kind == "boolean":
         trues = pa.array(field.get("trueValues", ["true", "True", "TRUE", "1"]))
         falses = pa.array(field.get("falseValues", ["false", "False", "FALSE", "0"]))
         is_true, is_false = pc.is_in(text, value_set=trues), pc.is_in(text, value_set=falses)
         known = pc.or_(is_true, is_false)
         values = pc.if_else(known, is_true, pa.scalar(None, pa.bool_()))
-        return Cast(_series(values), ~missing & ~_mask(known), missing)
+        return Cast(_series(values), ~missing & ~_mask(known), text)
     if kind == "year":
         ok = _full(text, YEAR)
         values = pc.cast(pc.if_else(ok, text, pa.scalar(None, pa.string())), pa.int64())
-        return Cast(_series(values), ~missing & ~_mask(ok), missing)
-    if kind == "date" and (fast := _strict_dates(text)) is not None:
-        return Cast(_series(fast), nothing, missing)
+        return Cast(_series(values), ~missing & ~_mask(ok), text)
     if kind in ("date", "datetime"):
         values = element_wise(lambda part: parse_dates(part, kind)[0], text)
         real = pc.is_valid(values)  # parse_dates leaves exactly the cells that are not real dates missing
-        return Cast(_series(values), ~missing & ~_mask(real), missing)
+        return Cast(_series(values), ~missing & ~_mask(real), text)
     if kind in TEXT_FORMS:  # kept as text, checked for shape
         ok = _full(text, TEXT_FORMS[kind]) if TEXT_FORMS[kind] else pc.invert(empty)
-        return Cast(_series(_without_empty(text)), ~missing & ~_mask(ok), missing)
-    return Cast(_series(_without_empty(text)), nothing, missing)  # an unknown type: no type check, never a crash
+        return Cast(_series(_without_empty(text)), ~missing & ~_mask(ok), text)
+    return Cast(_series(_without_empty(text)), nothing, text)  # an unknown type: no type check, never a crash
 
 
 def type_hint(field: dict) -> str:

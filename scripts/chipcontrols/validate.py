@@ -39,11 +39,16 @@ LARGE_TABLE_ROWS = 200_000
 
 
 def columns_needed_later(package: Package, columns_used: dict[str, set[str]]) -> dict[str, set[str]]:
-    """Per table, the columns that cross-table checks read: keys, references, and what extra checks name.
-    A package with derived tables keeps everything: recomputing them reads whole input tables."""
-    if any(resource.derived for resource in package.resources):
+    """Per table, the columns that cross-table checks read: keys, references, what extra checks
+    name, and the whole of each table a derived table is computed from."""
+    from chipcontrols.derive import DERIVATIONS, INPUTS
+
+    derived = [r.name for r in package.resources if r.derived and r.name in DERIVATIONS]
+    if any(name not in INPUTS for name in derived):  # a derivation that does not say what it reads
         return {resource.name: set(resource.field_names) for resource in package.resources}
-    needed = {r.name: set(r.primary_key) | set(columns_used.get(r.name, ())) for r in package.resources}
+    read_whole = {table for name in derived for table in INPUTS[name]}
+    needed = {r.name: set(r.primary_key) | set(columns_used.get(r.name, ())) | (set(r.field_names) if r.name in read_whole else set())
+              for r in package.resources}
     for resource in package.resources:
         spec = resource.schema.get("x-recordReference") or {}
         needed[resource.name] |= {spec[k] for k in ("table", "id", "fields") if k in spec}

@@ -1,0 +1,109 @@
+"""Grow the committed package k-fold, on its own shape: every event copied k times with the rows
+that link it (event_chips, event_companies) and its citations, ids suffixed so keys stay unique
+and every reference resolves (copy 0 keeps the committed ids, so the tables that
+are not grown still point at real rows). Rows are written in primary-key order, as `validate`
+requires, with the csv module's minimal quoting, as the committed files are. The other tables
+(sources, chips, companies, rules, figures, the derived table) are copied unchanged."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import shutil
+from pathlib import Path
+
+from synth import _inject
+
+ROOT = Path(__file__).resolve().parents[1]
+GROWN = ("events", "event_chips", "event_companies")  # the tables copied with each event
+# Citations copied with each event: the event's own. The links' citations are kept once (the links
+# need none), as in the measurement issue 18 started from (100,000 events = 150 MiB of CSV).
+CITED = ("events",)
+ID_SEPARATOR = "/"  # how citations join a record's key columns (x-recordReference separator)
+
+
+def _suffixed(event_id: str, copy: int) -> str:
+    """The event id of copy `copy`: still a lowercase slug that starts with the event's date."""
+    return event_id if copy == 0 or event_id == "" else f"{event_id}-copy{copy:05d}"
+
+
+def _read(path: Path) -> tuple[list[str], list[list[str]]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    return rows[0], rows[1:]
+
+
+def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def grow(target: Path, copies: int, source: Path = ROOT, errors: int = 0, injected: list | None = None, seed: int = 20261206) -> Path:
+    """Write the package at `source` with every event copied `copies` times into `target`;
+    returns the new datapackage.json. With `errors`, that many cells of events and citations
+    are damaged (as in synth.py), each listed in `injected` as (file, line, field, rule)."""
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source / "schemas", target / "schemas")
+    shutil.copy2(source / "datapackage.json", target / "datapackage.json")
+    (target / "datapackage").mkdir(parents=True)
+    descriptor = json.loads((source / "datapackage.json").read_text(encoding="utf-8"))
+    resources = {r["name"]: r for r in descriptor["resources"]}
+    schemas = {name: json.loads((source / r["schema"]).read_text(encoding="utf-8")) for name, r in resources.items()}
+    event_columns = {  # per grown table, the columns holding an event id
+        name: {i for i, f in enumerate(schemas[name]["fields"]) if f["name"] in ("event_id", "superseded_by")} for name in GROWN}
+    tables, headers = {}, {}
+    for name, resource in resources.items():
+        path = source / resource["path"]
+        if name not in GROWN and name != "citations":
+            shutil.copy2(path, target / resource["path"])
+            continue
+        header, rows = _read(path)
+        if name in GROWN:
+            grown = [[_suffixed(cell, copy) if i in event_columns[name] else cell for i, cell in enumerate(row)]
+                     for copy in range(copies) for row in rows]
+        else:
+            grown = _grow_citations(header, rows, schemas[name], copies)
+        key = [header.index(k) for k in schemas[name]["primaryKey"]]
+        grown.sort(key=lambda row: [row[i] for i in key])
+        tables[name], headers[name] = grown, header
+    if errors:
+        done = _inject({name: tables[name] for name in ("events", "citations")}, schemas, errors, random.Random(seed))
+        if injected is not None:
+            injected.extend(done)
+    for name, rows in tables.items():
+        _write(target / resources[name]["path"], headers[name], rows)
+    return target / "datapackage.json"
+
+
+def _grow_citations(header: list[str], rows: list[list[str]], schema: dict, copies: int) -> list[list[str]]:
+    """Citations of the events copied with them (the record id's first part, the event id,
+    suffixed); every other citation kept once."""
+    spec = schema["x-recordReference"]
+    table, record = header.index(spec["table"]), header.index(spec["id"])
+    separator = spec.get("separator", ID_SEPARATOR)
+    out = []
+    for row in rows:
+        if row[table] not in CITED:
+            out.append(row)
+            continue
+        event_id, *rest = row[record].split(separator)
+        for copy in range(copies):
+            copied = list(row)
+            copied[record] = separator.join([_suffixed(event_id, copy), *rest])
+            out.append(copied)
+    return out
+
+
+def events_in(copies: int, source: Path = ROOT) -> int:
+    with (source / "datapackage" / "events.csv").open(encoding="utf-8", newline="") as handle:
+        return copies * (sum(1 for _ in csv.reader(handle)) - 1)
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(grow(Path(sys.argv[1]), int(sys.argv[2])))
