@@ -27,10 +27,23 @@ def _git(folder: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True, text=True, env={**GIT_ENV, "HOME": str(folder)}).stdout
 
 
+def _first_release(folder: Path) -> None:
+    """Make a copy of the project its own first release, 0.1.0 (whatever version the real one is at),
+    with one CHANGELOG entry recording the copy's content hash and citation files to match."""
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    descriptor["version"] = "0.1.0"
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
+    (folder / "CHANGELOG.md").write_text("# Changelog\n\nAll notable changes to the data.\n\n## [0.1.0] - 2026-11-29\n\n"
+                                         f"Data content hash: `sha256:{content_hash(folder)}`\n\n### Added\n- The first tables.\n")
+    assert run_cli("metadata", str(folder / "datapackage.json")).returncode == 0
+
+
 def _repo(tmp_path: Path) -> Path:
-    """A git repository holding a copy of the project at 0.1.0, committed, not tagged."""
+    """A git repository holding a copy of the project as its release 0.1.0, committed, not tagged."""
     folder = copy_project(tmp_path / "repo")
     shutil.copy2(ROOT / ".zenodo.json", folder / ".zenodo.json")
+    shutil.copy2(ROOT / "CITATION.cff", folder / "CITATION.cff")
+    _first_release(folder)
     _git(folder, "init", "-q")
     _git(folder, "add", "-A")
     _git(folder, "commit", "-qm", "0.1.0")
@@ -144,6 +157,10 @@ def test_the_site_changelog_shows_each_release_table_by_table(tmp_path: Path):
 def test_diff_check_bump_fails_when_the_version_is_too_low(tmp_path: Path):
     old = copy_project(tmp_path / "old")
     new = copy_project(tmp_path / "new")
+    for folder in (old, new):
+        for name in (".zenodo.json", "CITATION.cff"):
+            shutil.copy2(ROOT / name, folder / name)
+        _first_release(folder)
     _change_a_company(new)
     result = run_cli("diff", str(old), str(new), "--check-bump")
     assert result.returncode == 1 and "version-bump" in result.stderr and "0.1.1" in result.stderr
