@@ -148,12 +148,14 @@ def site():
     server.server_close()
 
 
-def _point_sources_at(package: Path, urls: dict[str, tuple[str, str]]) -> None:
+def _point_sources_at(package: Path, urls: dict[str, tuple[str, str]], site: str) -> None:
+    """Give the named sources these (url, archive_url); every other source a page on the local
+    server that does not exist, so that `--fetch` in a test never reaches for the internet."""
     path = package / "datapackage" / "sources.csv"
     header, rows, _ = read_rows(path)
     for row in rows:
-        if row[0] in urls:
-            row[header.index("url")], row[header.index("archive_url")] = urls[row[0]]
+        url, archive = urls.get(row[0], (f"{site}/nowhere/{row[0]}", ""))
+        row[header.index("url")], row[header.index("archive_url")] = url, archive
     write_rows(path, header, rows)
 
 
@@ -164,7 +166,7 @@ def test_fetch_saves_missing_copies_from_a_local_server(package, tmp_path, site)
         "nvidia-cfo-commentary-q3-fy2026": (f"{site}/moved", f"{site}/archive/cfo.txt"),  # gone, archived copy used
         PDF_SOURCE: (f"{site}/removed", ""),  # gone, no archive
         cset: (f"{site}/private/cset.html", ""),  # robots.txt forbids
-    })
+    }, site)
     folder = tmp_path / "fetched"
     only_local = {"CHIPCONTROLS_FETCH_ALLOW_LOCAL_HTTP": "1"}
     code, report = _check(package, "--snapshots", str(folder), "--fetch", "--delay", "0", "--timeout", "5", env=only_local)
@@ -176,6 +178,7 @@ def test_fetch_saves_missing_copies_from_a_local_server(package, tmp_path, site)
     assert status["bis-press-2022-10-07-advanced-computing-controls"] == "found" and status["nvidia-cfo-commentary-q3-fy2026"] == "found"
     assert status[PDF_SOURCE] == "page_gone" and status[cset] == "unchecked"
     assert all("ai-chip-export-controls" in agent for _, agent in _Site.seen)
+    assert all(c["status"] == "page_gone" for c in report["citations"] if c["source_id"] not in COPIED | {PDF_SOURCE, cset})
     assert "/private/cset.html" not in [path for path, _ in _Site.seen]
     # a second run fetches no page it already has (only robots.txt again, for the page it may not fetch)
     before = len(_Site.seen)
@@ -184,7 +187,7 @@ def test_fetch_saves_missing_copies_from_a_local_server(package, tmp_path, site)
 
 
 def test_fetch_refuses_plain_http_without_the_test_override(package, tmp_path, site):
-    _point_sources_at(package, {"bis-press-2022-10-07-advanced-computing-controls": (f"{site}/press.html", "")})
+    _point_sources_at(package, {"bis-press-2022-10-07-advanced-computing-controls": (f"{site}/press.html", "")}, site)
     folder = tmp_path / "fetched"
     code, report = _check(package, "--snapshots", str(folder), "--fetch", "--delay", "0", env={"CHIPCONTROLS_FETCH_ALLOW_LOCAL_HTTP": ""})
     assert code == 0 and not list(folder.iterdir()) and _Site.seen == []
