@@ -21,6 +21,7 @@ GROWN = ("events", "event_chips", "event_companies")  # the tables copied with e
 # need none), as in the measurement issue 18 started from (100,000 events = 150 MiB of CSV).
 CITED = ("events",)
 ID_SEPARATOR = "/"  # how citations join a record's key columns (x-recordReference separator)
+POLICY = "schemas/source-policy.json"  # the reviewed source policy, whose waivers name records
 
 
 def _suffixed(event_id: str, copy: int) -> str:
@@ -48,6 +49,7 @@ def grow(target: Path, copies: int, source: Path = ROOT, errors: int = 0, inject
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(source / "schemas", target / "schemas")
+    _grow_waivers(target / POLICY, copies)
     shutil.copy2(source / "datapackage.json", target / "datapackage.json")
     (target / "datapackage").mkdir(parents=True)
     descriptor = json.loads((source / "datapackage.json").read_text(encoding="utf-8"))
@@ -77,6 +79,18 @@ def grow(target: Path, copies: int, source: Path = ROOT, errors: int = 0, inject
     for name, rows in tables.items():
         _write(target / resources[name]["path"], headers[name], rows)
     return target / "datapackage.json"
+
+
+def _grow_waivers(path: Path, copies: int) -> None:
+    """The source policy's waivers name records by id: a copied event that rests on the same
+    caveated sources as its original is waived as its original is."""
+    if not path.is_file():
+        return
+    policy = json.loads(path.read_text(encoding="utf-8"))
+    waivers = policy.get("waivers", [])
+    policy["waivers"] = waivers + [{**w, "record_id": _suffixed(w["record_id"], copy)} for copy in range(1, copies)
+                                   for w in waivers if w["record_table"] in CITED]
+    path.write_text(json.dumps(policy, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _grow_citations(header: list[str], rows: list[list[str]], schema: dict, copies: int) -> list[list[str]]:

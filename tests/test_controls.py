@@ -168,5 +168,5 @@ def test_columns_kept_for_later_checks():
 
     needed = columns_needed_later(PACKAGE, COLUMNS_USED)
     assert needed["chips"] == set(TABLES["chips"].resource.field_names)  # chip_rule_status is computed from it
-    assert needed["events"] == {"event_id", "event_type", "date", "superseded_by"}  # not the long title and description
+    assert needed["events"] == {"event_id", "event_type", "date", "superseded_by", "rule_id"}  # keys and what checks read, not the long title and description
     assert {"quote", "record_id", "record_table", "source_id", "field", "locator"} == needed["citations"]
