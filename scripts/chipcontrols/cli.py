@@ -74,6 +74,17 @@ def _descriptor(path: str) -> Path:
     return descriptor
 
 
+def _package(path: str):
+    """The package at `path`, or None after printing why its descriptor cannot be read."""
+    from chipcontrols.descriptor import load_package
+    from chipcontrols.report import print_text
+
+    package, problems = load_package(_descriptor(path))
+    if package is None:
+        print_text(problems)
+    return package
+
+
 class UsageError(Exception):
     pass
 
@@ -114,12 +125,10 @@ def _write_job_summary(problems) -> None:
 
 
 def cmd_fmt(args) -> int:
-    from chipcontrols.descriptor import load_package
     from chipcontrols.report import print_text
 
-    package, problems = load_package(_descriptor(args.path))
+    package = _package(args.path)
     if package is None:
-        print_text(problems)
         return EXIT_INVALID
     refused = []
     for resource in package.resources:
@@ -302,14 +311,11 @@ def cmd_docs(args) -> int:
 
 
 def cmd_stats(args) -> int:
-    from chipcontrols.descriptor import load_package
-    from chipcontrols.report import print_text
     from chipcontrols.stats import compute, print_stats
     from chipcontrols.table import load_tables
 
-    package, problems = load_package(_descriptor(args.path))
+    package = _package(args.path)
     if package is None:
-        print_text(problems)
         return EXIT_INVALID
     stats = compute({n: t for n, t in load_tables(package).items() if t.readable})
     if args.format == "json":
@@ -323,12 +329,9 @@ def cmd_audit_sample(args) -> int:
     import csv
 
     from chipcontrols.audit import sample_citations
-    from chipcontrols.descriptor import load_package
-    from chipcontrols.report import print_text
 
-    package, problems = load_package(_descriptor(args.path))
+    package = _package(args.path)
     if package is None:
-        print_text(problems)
         return EXIT_INVALID
     citations = next((r for r in package.resources if r.name == "citations"), None)
     if citations is None:
@@ -342,14 +345,12 @@ def cmd_audit_sample(args) -> int:
 
 def cmd_check_sources(args) -> int:
     from chipcontrols.checksources import as_json, check_sources, summary
-    from chipcontrols.descriptor import load_package
     from chipcontrols.integrity import cites
     from chipcontrols.report import print_text
     from chipcontrols.table import load_table
 
-    package, problems = load_package(_descriptor(args.path))
+    package = _package(args.path)
     if package is None:
-        print_text(problems)
         return EXIT_INVALID
     folder = Path(args.snapshots)
     if not folder.is_dir() and not args.fetch:
@@ -357,7 +358,7 @@ def cmd_check_sources(args) -> int:
     tables = {r.name: load_table(package, r) for r in package.resources}
     citations = next((t for t in tables.values() if cites(t)), None)
     if citations is None or not citations.complete or not {"source_id", "quote"} <= set(citations.text):
-        print_text([p for t in tables.values() for p in t.problems] or problems)
+        print_text([p for t in tables.values() for p in t.problems])
         raise UsageError("no readable citations table in this package (run `chipcontrols validate`)")
     if args.fetch:
         from chipcontrols.fetch import fetch_missing, user_agent

@@ -138,7 +138,7 @@ def money_chart(site, folder: Path) -> dict:
                                                "figure": f}
     ordered = dict(sorted(series.items(), key=lambda kv: (kv[0] != "as first reported", kv[0])))
     charges = [{"year": f["fiscal_period"][:6], "value": float(f["value"]), "label": "export-control charge"} for f in figures
-               if f["metric"] == config["charge_metric"] and f.get("fiscal_period") and "reported" in f.values()]  # as reported, not guided
+               if f["metric"] == config["charge_metric"] and f.get("fiscal_period") and f.get("provenance") == "reported"]  # as reported, not guided
     years = charts.fiscal_years([y for s in ordered.values() for y in s])
     missing = [y for y in years if not any(y in s for s in ordered.values())]
     svg = charts.revenue_by_basis(ordered, charges)
