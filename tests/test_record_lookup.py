@@ -42,3 +42,11 @@ def test_shortcut_taken_for_a_large_table():
     target = _table(keys)
     cited = pa.array(["e0003/c3", "e0999/c5", "e0999/c6", "nothing/c1"], type=pa.string())
     assert _positions_in(cited, target, "/").tolist() == [3, 999, -1, -1]
+
+
+def test_citations_whose_first_key_part_matches_no_row():
+    # found by the property test: no candidate row at all (the citation's first part names no record)
+    target = _table([("", x) for x in ("", "a", "/", "-", "aa", "a/", "/a", "aaa", "b")])
+    assert _positions_in(pa.array(["a/"], type=pa.string()), target, "/").tolist() == [-1]
+    large = _table([(f"e{i:04d}", "c") for i in range(100)])
+    assert _positions_in(pa.array(["x/c", "y/c"], type=pa.string()), large, "/").tolist() == [-1, -1]

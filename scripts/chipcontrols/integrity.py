@@ -172,7 +172,9 @@ def _positions_in(cited, target: Table, separator: str) -> np.ndarray:
     parts = [target.text[f].take(pa.array(candidates)) for f in pk]
     keys = parts[0] if len(pk) == 1 else pc.binary_join_element_wise(*parts, separator)
     found = pc.fill_null(pc.index_in(cited, value_set=keys), -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    positions = np.where(found >= 0, candidates[np.maximum(found, 0)], -1)
+    positions = np.full(len(found), -1, dtype=np.int64)
+    hit = found >= 0
+    positions[hit] = candidates[found[hit]]  # only hits index candidates, which may be empty
     unresolved = np.flatnonzero(positions < 0)
     if len(unresolved):  # a first key column holding the separator itself: look these up the long way
         again = pc.index_in(cited.take(pa.array(unresolved)), value_set=target.key_strings(pk, separator))
