@@ -47,3 +47,64 @@ def _stats_without_gap(package) -> int:
     header, _, _ = read_rows(path)
     write_rows(path, header, [])
     return _stats(package)["citations_per_record"]["chips"]["citations"]
+
+
+def _set_targets(package, targets: dict) -> None:
+    path = package / "schemas" / "source-policy.json"
+    policy = json.loads(path.read_text(encoding="utf-8"))
+    policy["primary_targets"] = targets
+    path.write_text(json.dumps(policy, indent=2), encoding="utf-8")
+
+
+def test_targets_come_from_the_policy_and_count_only_rows_in_scope(package):
+    rows = list(csv.DictReader((package / "datapackage" / "events.csv").open(encoding="utf-8")))
+    kinds = {r["source_id"]: r["source_type"] for r in csv.DictReader((package / "datapackage" / "sources.csv").open(encoding="utf-8"))}
+    primary = {"government_rule", "government_statement", "company_filing", "company_statement"}
+    cited = {r["record_id"] for r in csv.DictReader((package / "datapackage" / "citations.csv").open(encoding="utf-8"))
+             if r["record_table"] == "events" and kinds[r["source_id"]] in primary}
+    scope = [r["event_id"] for r in rows if r["event_type"] in ("earnings_report", "company_disclosure")]
+    done = sum(e in cited for e in scope)
+    _set_targets(package, {"records": [{"table": "events", "where": {"event_type": ["earnings_report", "company_disclosure"]}, "share": 0.5}],
+                           "citations": 0.99})
+    [events, citations] = _stats(package)["primary_targets"]
+    assert (events["records"], events["with_primary"], events["target"]) == (len(scope), done, 0.5)
+    assert events["met"] == (done / len(scope) >= 0.5)
+    assert sorted(s["record_id"] for s in events["short"]) == sorted(e for e in scope if e not in cited)
+    assert citations["met"] is False and citations["records"] == len(list(csv.DictReader((package / "datapackage" / "citations.csv").open(encoding="utf-8"))))
+
+
+def test_a_record_short_of_a_target_is_marked_once_it_has_an_evidence_gap_and_leaves_the_list_with_a_primary_citation(package):
+    _set_targets(package, {"records": [{"table": "chips", "share": 1.0}]})
+    [chips] = _stats(package)["primary_targets"]
+    assert chips["short"], "the fixture should have a chip without a primary citation"
+    chip = next(s["record_id"] for s in chips["short"] if not s["in_evidence_gaps"])
+    gaps = package / "datapackage" / "evidence_gaps.csv"
+    header, _, _ = read_rows(gaps)
+    with gaps.open("a", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerow(["chips", chip, "vendor data sheet", "not published"])
+    [chips] = _stats(package)["primary_targets"]
+    assert {"record_id": chip, "in_evidence_gaps": True} in chips["short"]
+    primary_source = next(r["source_id"] for r in csv.DictReader((package / "datapackage" / "sources.csv").open(encoding="utf-8"))
+                          if r["source_type"] == "company_statement")
+    with (package / "datapackage" / "citations.csv").open("a", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerow(["chips", chip, primary_source, "", "a quote", ""])
+    [after] = _stats(package)["primary_targets"]
+    assert chip not in {s["record_id"] for s in after["short"]} and after["with_primary"] == chips["with_primary"] + 1
+
+
+def test_stats_short_lists_each_record_and_says_whether_it_is_marked(package):
+    _set_targets(package, {"records": [{"table": "rule_criteria", "share": 1.0, "label": "criteria"}]})
+    stats = _stats(package)
+    result = run_cli("stats", str(package / "datapackage.json"), "--short")
+    assert result.returncode == 0, result.stderr
+    for s in stats["primary_targets"][0]["short"]:
+        marker = "marked in evidence_gaps" if s["in_evidence_gaps"] else "unmarked: cite a primary source or add an evidence_gaps row"
+        assert f"rule_criteria {s['record_id']}: {marker}" in result.stdout
+
+
+def test_a_target_share_above_one_is_a_policy_error_at_its_line(package):
+    _set_targets(package, {"records": [{"table": "chips", "share": 1.5}]})
+    code, report = validate_json(package)
+    assert code == 1
+    [problem] = find(report["problems"], "source-policy-invalid", "schemas/source-policy.json")
+    assert "/primary_targets/records/0/share" in problem["message"] and problem["line"] > 1

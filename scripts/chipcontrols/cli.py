@@ -47,9 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("docs", help="generate the documentation site from the schemas and data, then build it with mkdocs --strict")
     p.add_argument("path", nargs="?", default="datapackage.json")
     p.add_argument("--no-build", action="store_true", help="only generate the pages (into build/docs)")
-    p = sub.add_parser("stats", help="counts per table, citations per record, primary sources, records per year")
+    p = sub.add_parser("stats", help="counts per table, citations per record, primary sources and targets, records per year")
     p.add_argument("path", nargs="?", default="datapackage.json")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--short", action="store_true", help="also list every record short of a primary-evidence target")
     p = sub.add_parser("audit-sample", help="draw a seeded random sample of citations, stratified by table, for a self-audit")
     p.add_argument("path", nargs="?", default="datapackage.json")
     p.add_argument("--size", type=int, default=60, help="how many citations (default 60)")
@@ -311,17 +312,19 @@ def cmd_docs(args) -> int:
 
 
 def cmd_stats(args) -> int:
+    from chipcontrols.policy import load_policy
     from chipcontrols.stats import compute, print_stats
     from chipcontrols.table import load_tables
 
     package = _package(args.path)
     if package is None:
         return EXIT_INVALID
-    stats = compute({n: t for n, t in load_tables(package).items() if t.readable})
+    policy, _, _ = load_policy(package.root)
+    stats = compute({n: t for n, t in load_tables(package).items() if t.readable}, (policy or {}).get("primary_targets"))
     if args.format == "json":
         print(json.dumps(stats, indent=1, ensure_ascii=False))
     else:
-        print_stats(stats)
+        print_stats(stats, short=args.short)
     return EXIT_OK
 
 
