@@ -68,7 +68,7 @@ def grow(target: Path, copies: int, source: Path = ROOT, errors: int = 0, inject
             grown = [[_suffixed(cell, copy) if i in event_columns[name] else cell for i, cell in enumerate(row)]
                      for copy in range(copies) for row in rows]
         else:
-            grown = _grow_citations(header, rows, schemas[name], copies)
+            grown = _grow_citations(header, rows, schemas[name], copies, _figure_quotes(source, resources, header, rows))
         key = [header.index(k) for k in schemas[name]["primaryKey"]]
         grown.sort(key=lambda row: [row[i] for i in key])
         tables[name], headers[name] = grown, header
@@ -93,13 +93,30 @@ def _grow_waivers(path: Path, copies: int) -> None:
     path.write_text(json.dumps(policy, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _grow_citations(header: list[str], rows: list[list[str]], schema: dict, copies: int) -> list[list[str]]:
+def _figure_quotes(source: Path, resources: dict, header: list[str], rows: list[list[str]]) -> dict[str, list[list[str]]]:
+    """Per event, the citations of the figures that belong to it. Figures are not copied (their
+    unique key is per company and period), so a copied event cites their quotes itself: a
+    description may state what a linked figure's citations state, and the copy must too."""
+    figures_header, figures = _read(source / resources["financial_figures"]["path"])
+    event_of = {f[figures_header.index("figure_id")]: f[figures_header.index("event_id")] for f in figures}
+    table, record = header.index("record_table"), header.index("record_id")
+    out: dict[str, list[list[str]]] = {}
+    for row in rows:
+        if row[table] == "financial_figures" and event_of.get(row[record]):
+            out.setdefault(event_of[row[record]], []).append(row)
+    return out
+
+
+def _grow_citations(header: list[str], rows: list[list[str]], schema: dict, copies: int,
+                    figure_quotes: dict[str, list[list[str]]]) -> list[list[str]]:
     """Citations of the events copied with them (the record id's first part, the event id,
-    suffixed); every other citation kept once."""
+    suffixed), plus, for each copy, the quotes of the event's figures; every other citation kept once."""
     spec = schema["x-recordReference"]
     table, record = header.index(spec["table"]), header.index(spec["id"])
+    field = header.index(spec["fields"]) if spec.get("fields") in header else None
     separator = spec.get("separator", ID_SEPARATOR)
-    out = []
+    key = [header.index(k) for k in schema["primaryKey"]]
+    out, seen = [], set()
     for row in rows:
         if row[table] not in CITED:
             out.append(row)
@@ -109,6 +126,17 @@ def _grow_citations(header: list[str], rows: list[list[str]], schema: dict, copi
             copied = list(row)
             copied[record] = separator.join([_suffixed(event_id, copy), *rest])
             out.append(copied)
+            seen.add(tuple(copied[i] for i in key))
+    for event_id, cited in figure_quotes.items():
+        for copy in range(1, copies):
+            for row in cited:
+                copied = list(row)
+                copied[table], copied[record] = "events", _suffixed(event_id, copy)
+                if field is not None:
+                    copied[field] = "description"
+                if tuple(copied[i] for i in key) not in seen:
+                    seen.add(tuple(copied[i] for i in key))
+                    out.append(copied)
     return out
 
 

@@ -5,6 +5,7 @@ in the story. This module is the one place that knows this package's table names
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
@@ -20,6 +21,7 @@ RULES.update({
     "quote-value-scale": ("value {value} {unit} is the number of the quote's '{written}' without its scale", "Write the value in base units: {scaled} (values are stored in base units of `unit`, never in millions or billions)."),
     "quote-value-rounded": ("value {value} {unit} is a rounding of {exact}, which the description or a quote states", "Store the exact number as the source's table gives it ({exact}) and cite that table (locator '$ in millions')."),
     "quote-value-citation": ("this quote, cited for the whole of figure {figure} or its value, does not state its value {figure_value} {unit}", "Quote the sentence or table cell that states the value, or name in `field` the columns this quote does support (e.g. 'description period_end')."),
+    "description-number": ("{field} of {resource} record {record} states {written}, which no quote cited for the record (or for a record linked to it) states", "Cite a quote that states it (naming `{field}` in the citation's `field`), or take the number out of the {field}: a {field} claims no more than the record's citations support."),
     "rule-source": ("export_control_rule event {value} cites no government_rule source", "Cite the rule's own text: a Federal Register, eCFR or BIS source with source_type=government_rule."),
     "event-id-date": ("date {value} is not the date event_id {event_id} starts with", "Make the event_id start with the event's date (YYYY-MM-DD-...), or correct the date, so ids sort in time order."),
     "orphan": ("{resource} record {value} is not referenced by any event or figure", "Link it from event_companies / event_chips or a financial figure, or remove it."),
@@ -28,8 +30,9 @@ RULES.update({
 SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "mln": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "bln": 1e9, "b": 1e9,
           "trillion": 1e12, "tn": 1e12, "t": 1e12, "万": 1e4, "亿": 1e8, "万亿": 1e12}
 WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-         "a hundred": 100, "a thousand": 1e3, "a million": 1e6, "a billion": 1e9, "half": 50, "a quarter": 25}
-WORD_NUMBER = re.compile(r"\b(" + "|".join(WORDS) + r")(?:\s+(thousand|million|billion|trillion))?\b", re.IGNORECASE)
+         "a hundred": 100, "a thousand": 1e3, "a million": 1e6, "a billion": 1e9, "half a million": 5e5, "half a billion": 5e8,
+         "half a trillion": 5e11, "half": 50, "a quarter": 25}
+WORD_NUMBER = re.compile(r"\b(" + "|".join(sorted(WORDS, key=len, reverse=True)) + r")(?:\s+(thousand|million|billion|trillion))?\b", re.IGNORECASE)
 # A table "in millions" states 7,111 for $7,111,000,000: the citation's locator says which.
 LOCATOR_SCALE = re.compile(r"in (thousands|millions|billions)", re.IGNORECASE)
 NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(thousand|million|billion|trillion|mln|bln|mn|bn|tn|[kKmMbBtT](?![a-zA-Z])|万亿|万|亿|%|percent\b|per cent\b)?")
@@ -165,6 +168,98 @@ def quote_value_problems(package, tables: dict[str, Table]) -> list[Problem]:
     return problems
 
 
+CURRENCY = ("$", "¥", "€", "£", "US$", "RMB", "HK$", "NT$")
+
+
+@lru_cache(maxsize=65536)
+def claimed_numbers(text: str) -> tuple[tuple[str, float, float], ...]:
+    """The numbers a sentence claims as facts: amounts with a currency or a scale word,
+    percentages, and numbers written with thousands separators ('$5.5 billion', '15%',
+    '14,592'); bare small numbers and years are left alone (they name models, days and clauses),
+    and so is a single-letter suffix without a currency ('Ascend 910B', 'HL-225B' are names)."""
+    matches = list(NUMBER.finditer(text))
+    out = []
+    for i, match in enumerate(matches):
+        whole, fraction, scale = match.groups()
+        currency = text[:match.start()].rstrip().endswith(CURRENCY)
+        if text[match.start() - 1:match.start()].isalnum() or (scale and scale in "kKmMbBtT" and not currency and "," not in whole):
+            continue  # part of a name such as 'B40', 'H800' or '910B'
+        written = match.group(0).strip()
+        nxt = matches[i + 1] if i + 1 < len(matches) else None
+        if not scale and nxt is not None and nxt.group(3) and re.fullmatch(r"\s*(?:-|–|to)\s*\D{0,3}", text[match.end():nxt.start()]):
+            written = f"{written} {nxt.group(3)}"  # '$2-5 billion': the range's first number takes its scale
+            scale = nxt.group(3)
+        if not (scale or "," in whole or currency):
+            continue
+        [(_, value, bare)] = readings(written)
+        out.append((written, value, value if bare is None else bare))
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def _supports(quote: str, locator: str, written: str, value: float, bare: float) -> bool:
+    """Whether a quote states the described number: the same value, or one of which the
+    description's number is a rounding ('$39.1 billion' described from a table's 39,112)."""
+    if states_value(quote, value, locator):
+        return True
+    if value == bare and any(_same(b, value) for _, _, b in readings(quote, locator) if b is not None):
+        return True  # '$5,835' in a description of a table '$ in millions' that the quote reads 5,835
+    factor = value / bare if bare else 1.0
+    return any(_same(round(scaled / factor, _decimals(written.split()[0])), bare) for _, scaled, _ in readings(quote, locator) if scaled)
+
+
+def _linked_records(tables: dict[str, Table]) -> dict[tuple[str, str], set[tuple[str, str]]]:
+    """Records joined by a foreign key, both ways: a figure and the event it belongs to, a figure
+    and the one it restates. A description may restate a fact that a linked record cites."""
+    links: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for name, t in tables.items():
+        if not t.resource.citation_required or not all(k in t.text for k in t.resource.primary_key):
+            continue
+        keys = None
+        for fk in t.resource.schema.get("foreignKeys", []):
+            target = fk["reference"]["resource"] or name
+            if len(fk["fields"]) != 1 or fk["fields"][0] not in t.text or target not in tables or not tables[target].resource.citation_required:
+                continue
+            keys = keys if keys is not None else t.key_strings(t.resource.primary_key).to_pylist()
+            for key, value in zip(keys, t.values(fk["fields"][0])):
+                if value:
+                    links.setdefault((name, key), set()).add((target, value))
+                    links.setdefault((target, value), set()).add((name, key))
+    return links
+
+
+def description_number_problems(package, tables: dict[str, Table]) -> list[Problem]:
+    """A field marked x-numbersQuoted (a record's description) states no number that no citation
+    of the record, or of a record linked to it by a foreign key, states: where a description joins
+    facts from several sources, each needs its own citation."""
+    citing = tables.get("citations")
+    if citing is None or not _has(tables, "citations", "record_table", "record_id", "quote", "locator") or not citing.complete:
+        return []
+    marked = {name: [f["name"] for f in t.resource.fields if f.get("x-numbersQuoted") and f["name"] in t.text] for name, t in tables.items()}
+    if not any(marked.values()):
+        return []
+    quotes: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for table, record, quote, locator in zip(*(citing.values(c) for c in ("record_table", "record_id", "quote", "locator"))):
+        quotes.setdefault((table, record), []).append((quote, locator))
+    links = _linked_records(tables)
+    problems = []
+    for name, fields in marked.items():
+        t = tables[name]
+        if not fields or not all(k in t.text for k in t.resource.primary_key):
+            continue
+        keys = t.key_strings(t.resource.primary_key).to_pylist()
+        for field in fields:
+            for position, (record, text) in enumerate(zip(keys, t.values(field))):
+                claims = claimed_numbers(text)
+                if not claims:
+                    continue
+                stated = quotes.get((name, record), []) + [q for linked in links.get((name, record), ()) for q in quotes.get(linked, [])]
+                for written, value, bare in claims:
+                    if not any(_supports(q, loc, written, value, bare) for q, loc in stated):
+                        problems.append(t.problem("description-number", position, field, text, field=field, resource=name, record=record, written=f"'{written}'"))
+    return problems
+
+
 def rule_source_problems(package, tables: dict[str, Table]) -> list[Problem]:
     if not (_has(tables, "events", "event_id", "event_type") and _has(tables, "sources", "source_id", "source_type") and _has(tables, "citations", "source_id")):
         return []
@@ -214,4 +309,4 @@ COLUMNS_USED = {"events": {"event_type", "date"}, "sources": {"source_type", "ca
                 "citations": {"field", "quote", "locator"}}
 from chipcontrols.policy import source_policy_problems  # noqa: E402 - the policy is data; its check lives beside it
 
-QUALITY_CHECKS = (quote_value_problems, rule_source_problems, event_id_date_problems, orphan_problems, source_policy_problems)
+QUALITY_CHECKS = (quote_value_problems, description_number_problems, rule_source_problems, event_id_date_problems, orphan_problems, source_policy_problems)
