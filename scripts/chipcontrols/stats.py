@@ -26,16 +26,27 @@ def _primary(sources: Table) -> tuple[str | None, set[str]]:
     return (field["name"], set(field["x-primary"])) if field else (None, set())
 
 
-def _evidence(tables: dict[str, Table], citing: Table) -> tuple[dict, set, set[tuple[str, str]]]:
-    """Source kinds by id, the primary kinds, and the (table, record id) pairs with at least one
-    citation to a primary source."""
+def _evidence(tables: dict[str, Table], citing: Table) -> tuple[dict, set, dict[tuple[str, str], set[str]]]:
+    """Source kinds by id, the primary kinds, and per (table, record id) with at least one
+    citation to a primary source the fields those citations name ("" for a whole-record one)."""
     spec = citing.resource.schema["x-recordReference"]
     kind_column, primary_kinds = _primary(tables["sources"]) if "sources" in tables else (None, set())
     kind: dict = {}
     if kind_column and kind_column in tables["sources"].text and "source_id" in citing.text:
         kind = dict(zip(tables["sources"].values("source_id"), tables["sources"].values(kind_column)))
-    pairs = zip(citing.values(spec["table"]), citing.values(spec["id"]), citing.values("source_id")) if kind else ()
-    return kind, primary_kinds, {(table, record) for table, record, source in pairs if kind.get(source) in primary_kinds}
+    fields = citing.values(spec["fields"]) if spec.get("fields") in citing.text else [""] * len(citing.lines)
+    primary: dict[tuple[str, str], set[str]] = {}
+    if kind:
+        for table, record, source, named in zip(citing.values(spec["table"]), citing.values(spec["id"]), citing.values("source_id"), fields):
+            if kind.get(source) in primary_kinds:
+                primary.setdefault((table, record), set()).update(named.split() or [""])
+    return kind, primary_kinds, primary
+
+
+def _supported(named: set[str] | None, fields: list[str]) -> bool:
+    """Whether primary citations naming `named` support the record as a target counts it: any
+    of them, or with `fields`, a whole-record one or one naming such a field (a figure's value)."""
+    return bool(named) and (not fields or "" in named or bool(named & set(fields)))
 
 
 def _in_scope(t: Table, where: dict[str, list[str]]) -> list[bool]:
@@ -47,7 +58,7 @@ def _in_scope(t: Table, where: dict[str, list[str]]) -> list[bool]:
     return keep
 
 
-def _target_progress(tables: dict[str, Table], targets: dict, with_primary: set, gaps: set, citations: tuple[int, int]) -> list[dict]:
+def _target_progress(tables: dict[str, Table], targets: dict, primary: dict, gaps: set, citations: tuple[int, int]) -> list[dict]:
     """Each target of the source policy against the data: records in scope, how many have a
     primary citation, and the ones short of it (marked in evidence_gaps or not)."""
     out = []
@@ -57,7 +68,7 @@ def _target_progress(tables: dict[str, Table], targets: dict, with_primary: set,
             continue
         t = tables[name]
         keys = [k for k, keep in zip(t.key_strings(t.resource.primary_key).to_pylist(), _in_scope(t, target.get("where", {}))) if keep]
-        short = [k for k in keys if (name, k) not in with_primary]
+        short = [k for k in keys if not _supported(primary.get((name, k)), target.get("fields", []))]
         done = len(keys) - len(short)
         out.append({"scope": target.get("label", name), "table": name, "records": len(keys), "with_primary": done,
                     "share": round(done / len(keys), 3) if keys else 1.0, "target": target["share"],
@@ -80,7 +91,7 @@ def compute(tables: dict[str, Table], targets: dict | None = None) -> dict:
     if citing is not None:
         spec = citing.resource.schema["x-recordReference"]
         pairs = Counter(zip(citing.values(spec["table"]), citing.values(spec["id"])))
-        kind, primary_kinds, with_primary = _evidence(tables, citing)
+        kind, primary_kinds, primary_fields = _evidence(tables, citing)
         gaps = _gaps(tables)
         per_table = {}
         for name, t in tables.items():
@@ -88,7 +99,7 @@ def compute(tables: dict[str, Table], targets: dict | None = None) -> dict:
                 continue
             keys = t.key_strings(t.resource.primary_key).to_pylist()
             counts = [pairs.get((name, k), 0) for k in keys]
-            primary = sum((name, k) in with_primary for k in keys)
+            primary = sum((name, k) in primary_fields for k in keys)
             per_table[name] = {"records": len(counts), "citations": sum(counts),
                                "mean": round(sum(counts) / len(counts), 2) if counts else 0, "min": min(counts, default=0),
                                "with_primary": primary, "share_with_primary": round(primary / len(counts), 3) if counts else 0,
@@ -106,7 +117,7 @@ def compute(tables: dict[str, Table], targets: dict | None = None) -> dict:
             }
         out["evidence_gaps"] = dict(sorted(Counter(table for table, _ in gaps).items()))
         if targets:
-            out["primary_targets"] = _target_progress(tables, targets, with_primary, gaps, (cited_primary, len(citing.lines)))
+            out["primary_targets"] = _target_progress(tables, targets, primary_fields, gaps, (cited_primary, len(citing.lines)))
     years: dict = {}
     for name, t in tables.items():
         date_fields = [f["name"] for f in t.resource.fields if f.get("type") == "date" and f.get("constraints", {}).get("required")]
