@@ -77,9 +77,12 @@ def test_a_record_short_of_a_target_is_marked_once_it_has_an_evidence_gap_and_le
     _set_targets(package, {"records": [{"table": "chips", "share": 1.0}]})
     [chips] = _stats(package)["primary_targets"]
     assert chips["short"], "the fixture should have a chip without a primary citation"
-    chip = next(s["record_id"] for s in chips["short"] if not s["in_evidence_gaps"])
+    chip = chips["short"][0]["record_id"]
     gaps = package / "datapackage" / "evidence_gaps.csv"
-    header, _, _ = read_rows(gaps)
+    header, rows, _ = read_rows(gaps)
+    write_rows(gaps, header, [r for r in rows if (r[0], r[1]) != ("chips", chip)])
+    [chips] = _stats(package)["primary_targets"]
+    assert {"record_id": chip, "in_evidence_gaps": False} in chips["short"]
     with gaps.open("a", encoding="utf-8", newline="") as f:
         csv.writer(f, lineterminator="\n").writerow(["chips", chip, "vendor data sheet", "not published"])
     [chips] = _stats(package)["primary_targets"]
@@ -108,3 +111,26 @@ def test_a_target_share_above_one_is_a_policy_error_at_its_line(package):
     assert code == 1
     [problem] = find(report["problems"], "source-policy-invalid", "schemas/source-policy.json")
     assert "/primary_targets/records/0/share" in problem["message"] and problem["line"] > 1
+
+
+def test_a_target_with_fields_counts_a_figure_only_when_a_primary_citation_supports_its_value(package):
+    """A filing cited for a figure's reported_date alone does not make its value primary."""
+    figure = next(r["figure_id"] for r in csv.DictReader((package / "datapackage" / "financial_figures.csv").open(encoding="utf-8")))
+    path = package / "datapackage" / "citations.csv"
+    header, rows, _ = read_rows(path)
+    kinds = {r["source_id"]: r["source_type"] for r in csv.DictReader((package / "datapackage" / "sources.csv").open(encoding="utf-8"))}
+    filing = next(s for s, k in kinds.items() if k == "company_filing")
+    rows = [r for r in rows if not (r[0] == "financial_figures" and r[1] == figure)]
+    rows.append(["financial_figures", figure, filing, "reported_date", "a dateline", ""])
+    write_rows(path, header, rows)
+    _set_targets(package, {"records": [{"table": "financial_figures", "share": 1.0, "fields": ["value"]}]})
+    [by_value] = _stats(package)["primary_targets"]
+    assert figure in {s["record_id"] for s in by_value["short"]}
+    _set_targets(package, {"records": [{"table": "financial_figures", "share": 1.0}]})
+    [any_field] = _stats(package)["primary_targets"]
+    assert figure not in {s["record_id"] for s in any_field["short"]}
+    rows[-1][3] = "value reported_date"
+    write_rows(path, header, rows)
+    _set_targets(package, {"records": [{"table": "financial_figures", "share": 1.0, "fields": ["value"]}]})
+    [by_value] = _stats(package)["primary_targets"]
+    assert figure not in {s["record_id"] for s in by_value["short"]}
