@@ -96,6 +96,19 @@ def write_rows(path: Path, header: list[str], rows: list[list[str]]) -> None:
         writer.writerows(rows)
 
 
+def set_cell(package_dir: Path, table: str, record_id: str, column: str, value: str) -> int:
+    """Set one cell of the row whose first column is `record_id` in a copy of the package; returns
+    the line the row starts on (as validate reports it)."""
+    path = package_dir / "datapackage" / f"{table}.csv"
+    header, rows, lines = read_rows(path)
+    for row, line in zip(rows, lines):
+        if row[0] == record_id:
+            row[header.index(column)] = value
+            write_rows(path, header, rows)
+            return line
+    raise AssertionError(f"no {table} record {record_id}")
+
+
 def find(problems: list[dict], rule: str, file: str | None = None) -> list[dict]:
     return [p for p in problems if p["rule"] == rule and (file is None or p["file"] == file)]
 

@@ -34,7 +34,8 @@ def minimal_pdf(lines: list[str]) -> bytes:
     return out + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
 
 
-PDF_LINES = ["NVIDIA incurred a $4.5 billion charge in the first quarter of fiscal 2026 associated with H20 excess in-",
+PDF_LINES = ["Form 8-K furnished May 28, 2025",
+             "NVIDIA incurred a $4.5 billion charge in the first quarter of fiscal 2026 associated with H20 excess in-",
              "ventory and purchase obligations as the demand for H20 diminished."]
 
 

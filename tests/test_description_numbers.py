@@ -10,18 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chipcontrols.quality import claimed_numbers, _supports
-from conftest import find, read_rows, validate_json, write_rows
+from conftest import find, read_rows, set_cell, validate_json, write_rows
 
 
 def _set_description(package, table: str, record_id: str, text: str) -> int:
-    path = package / "datapackage" / f"{table}.csv"
-    header, rows, lines = read_rows(path)
-    for row, line in zip(rows, lines):
-        if row[0] == record_id:
-            row[header.index("description")] = text
-            write_rows(path, header, rows)
-            return line
-    raise AssertionError(f"no {table} record {record_id}")
+    return set_cell(package, table, record_id, "description", text)
 
 
 def test_an_amount_no_citation_states_is_an_error_at_its_line_with_the_fix(package):

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import find, read_rows, validate_json, write_rows
+from conftest import find, read_rows, set_cell, validate_json, write_rows
 
 
 def _set_value(package, figure_id: str, value: str) -> int:
-    path = package / "datapackage" / "financial_figures.csv"
-    header, rows, lines = read_rows(path)
-    for row, line in zip(rows, lines):
-        if row[0] == figure_id:
-            row[header.index("value")] = value
-            write_rows(path, header, rows)
-            return line
-    raise AssertionError(f"no figure {figure_id}")
+    return set_cell(package, "financial_figures", figure_id, "value", value)
 
 
 def test_5_5_usd_against_5_5_billion_fails_with_the_value_to_write(package):
