@@ -36,7 +36,7 @@ def test_every_page_is_built(site: Path):
     for resource in descriptor["resources"]:
         page = (site / "tables" / resource["name"] / "index.html").read_text()
         assert "<table" in page and str(escape(resource["title"])) in page
-    for page in ("timeline/index.html", "chips/index.html", "money/index.html", "sources/index.html", "methodology/index.html",
+    for page in ("timeline/index.html", "chips/index.html", "money/index.html", "sources/index.html", "evidence/index.html", "methodology/index.html",
                  "contributing/index.html", "changelog/index.html"):
         assert (site / page).is_file(), page
     cookbook = (site / "cookbook" / "index.html").read_text()
@@ -45,6 +45,19 @@ def test_every_page_is_built(site: Path):
     assert '<time datetime="2018-10-01">October 2018</time>' in timeline  # a month-precision date reads as its month
     for chart in ("chips/tpp-vs-density.svg", "chips/bandwidth-vs-tpp.svg", "chips/china-parts-vs-parents.svg", "money/revenue.svg"):
         assert (site / chart).read_text().startswith("<?xml")
+
+
+def test_evidence_page_states_each_target_and_every_record_short_of_one(site: Path):
+    stats = json.loads(run_cli("stats", str(ROOT / "datapackage.json"), "--format", "json").stdout)
+    page = (site / "evidence" / "index.html").read_text()
+    for target in stats["primary_targets"]:
+        assert f"{target['share']:.1%}" in page and str(escape(target["scope"])) in page
+        for short in target["short"]:
+            assert f">{escape(short['record_id'])}<" in page, short
+    anchors = set(re.findall(r'href="#(short-of-the-target-[a-z-]+)"', page))  # from the targets table and the page's contents
+    assert len(anchors) == sum(1 for t in stats["primary_targets"] if t["short"])
+    for anchor in anchors:
+        assert f'id="{anchor}"' in page
 
 
 def test_home_has_dataset_json_ld_and_citations(site: Path):
@@ -175,7 +188,7 @@ BROWSER = pytest.mark.skipif(_chromium() is None, reason="Chromium is not instal
 # One page of each kind: a chip, a rule and a company page besides the lists.
 PAGES = [("", "<table"), ("tables/events/", "<table"), ("timeline/", 'class="event'), ("chips/", "<table"),
          ("chips/nvidia-h20/", "Status under each rule"), ("rules/bis-2023-10-advanced-computing-update/", "Chips by outcome"),
-         ("companies/nvidia/", "Events"), ("money/", "<table")]
+         ("companies/nvidia/", "Events"), ("money/", "<table"), ("evidence/", "Short of the target")]
 
 
 @BROWSER
@@ -232,7 +245,7 @@ WIDTHS = {"desktop": (1280, 1400), "phone": (390, 1400)}
 @pytest.mark.parametrize("width", sorted(WIDTHS))
 @pytest.mark.parametrize("name,page", [("home", ""), ("chip", "chips/nvidia-h20/"), ("rule", "rules/bis-2023-10-advanced-computing-update/"),
                                        ("company", "companies/nvidia/"), ("timeline-h20", "timeline/?chip=nvidia-h20"), ("chips", "chips/"),
-                                       ("money", "money/"), ("dictionary", "tables/chips/")])
+                                       ("money", "money/"), ("dictionary", "tables/chips/"), ("evidence", "evidence/")])
 def test_screenshots(site: Path, tmp_path: Path, name: str, page: str, width: str):
     """Screenshots of each kind of page at desktop and phone widths, for a person to look at (build/screenshots)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

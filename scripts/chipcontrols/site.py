@@ -12,6 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import jinja2
+from markdown.extensions.toc import slugify as toc_slugify  # the ids mkdocs gives headings, so links to them hold
 
 from chipcontrols import changelog_page, cookbook, publication, sitecharts, sitetext
 from chipcontrols.descriptor import Package
@@ -19,7 +20,7 @@ from chipcontrols.table import Table
 
 TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("chipcontrols", "templates"), autoescape=True, undefined=jinja2.StrictUndefined,
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-TEMPLATES.filters.update(date=sitetext.display_date, words=sitetext.words, number=sitetext.number, money=sitetext.money,
+TEMPLATES.filters.update(slug=lambda text: toc_slugify(text, "-"), date=sitetext.display_date, words=sitetext.words, number=sitetext.number, money=sitetext.money,
                          md=sitetext.inline_markdown, safe_url=sitetext.safe_url)
 ASSETS = Path(__file__).parent / "assets"
 
@@ -351,6 +352,19 @@ class Site:
         groups = [(p, sorted(by_publisher[p], key=lambda s: (s["published_date"], s["source_id"]))) for p in sorted(by_publisher, key=str.lower)]
         return self.render("sources.md.j2", "../", groups=groups, cited_for={k: sorted(v) for k, v in cited_for.items()}, total=len(self.sources))
 
+    def evidence(self) -> str:
+        """The primary-evidence targets of the source policy, how far each is met, and every
+        record short of one with what was searched for it."""
+        from chipcontrols.policy import load_policy
+        from chipcontrols.stats import compute
+
+        policy, _, _ = load_policy(self.package.root)
+        stats = compute(self.tables, (policy or {}).get("primary_targets"))
+        gaps = {(g["record_table"], g["record_id"]): g for g in self.records("evidence_gaps")}
+        kinds = next((f.get("x-primary", []) for f in self.resource("sources").fields if "x-primary" in f), []) if self.resource("sources") else []
+        return self.render("evidence.md.j2", "../", targets=stats.get("primary_targets", []), per_table=stats.get("citations_per_record", {}),
+                           gaps=gaps, primary_kinds=[sitetext.words(k) for k in kinds])
+
     def record_link(self, table: str, record_id: str, root: str) -> str | None:
         """Where a record has a page of its own, its address."""
         pages = {"chips": "chips", "companies": "companies", "export_control_rules": "rules"}
@@ -399,6 +413,7 @@ def generate(package: Package, tables: dict[str, Table], out: Path, created: str
     (pages / "money").mkdir()
     (pages / "money" / "index.md").write_text(site.money(pages / "money"), encoding="utf-8")
     (pages / "sources.md").write_text(site.bibliography(), encoding="utf-8")
+    (pages / "evidence.md").write_text(site.evidence(), encoding="utf-8")
     root = package.root
     for name, target in (("CHANGELOG.md", "changelog.md"), ("CONTRIBUTING.md", "contributing.md"), ("docs/methodology.md", "methodology.md")):
         if (root / name).is_file():
@@ -408,7 +423,7 @@ def generate(package: Package, tables: dict[str, Table], out: Path, created: str
         shutil.copytree(root / "docs" / "stylesheets", pages / "stylesheets")
     shutil.copytree(ASSETS, pages / "javascripts")
     nav = [{"Home": "index.md"}, {"Timeline": "timeline.md"}, {"Chips": "chips/index.md"}, {"Rules": "rules/index.md"},
-           {"Companies": "companies/index.md"}, {"Money": "money/index.md"}, {"Data dictionary": nav_tables}, {"Sources": "sources.md"},
+           {"Companies": "companies/index.md"}, {"Money": "money/index.md"}, {"Data dictionary": nav_tables}, {"Sources": "sources.md"}, {"Evidence": "evidence.md"},
            {"Methodology": "methodology.md"}, {"Contributing": "contributing.md"}, {"Changelog": "changelog.md"}]
     cookbook.add_to_site(package, pages, nav, created)  # research questions run against a release built here
     config = {"INHERIT": str((root / "mkdocs.yml").resolve()), "docs_dir": "site-src", "site_dir": str((root / "site").resolve()), "nav": nav,
