@@ -68,7 +68,7 @@ def grow(target: Path, copies: int, source: Path = ROOT, errors: int = 0, inject
             grown = [[_suffixed(cell, copy) if i in event_columns[name] else cell for i, cell in enumerate(row)]
                      for copy in range(copies) for row in rows]
         else:
-            grown = _grow_citations(header, rows, schemas[name], copies, _figure_quotes(source, resources, header, rows))
+            grown = _grow_citations(header, rows, schemas[name], copies, _linked_quotes(source, resources, schemas, header, rows))
         key = [header.index(k) for k in schemas[name]["primaryKey"]]
         grown.sort(key=lambda row: [row[i] for i in key])
         tables[name], headers[name] = grown, header
@@ -93,24 +93,32 @@ def _grow_waivers(path: Path, copies: int) -> None:
     path.write_text(json.dumps(policy, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _figure_quotes(source: Path, resources: dict, header: list[str], rows: list[list[str]]) -> dict[str, list[list[str]]]:
-    """Per event, the citations of the figures that belong to it. Figures are not copied (their
-    unique key is per company and period), so a copied event cites their quotes itself: a
-    description may state what a linked figure's citations state, and the copy must too."""
-    figures_header, figures = _read(source / resources["financial_figures"]["path"])
-    event_of = {f[figures_header.index("figure_id")]: f[figures_header.index("event_id")] for f in figures}
-    table, record = header.index("record_table"), header.index("record_id")
+def _linked_quotes(source: Path, resources: dict, schemas: dict, header: list[str], rows: list[list[str]]) -> dict[str, list[list[str]]]:
+    """Per event, the citations of the records of other tables that point at it by a foreign key
+    (a figure of the event). Those records are not copied (a figure's unique key is per company
+    and period), so a copied event cites their quotes itself: a description may state what a
+    linked record's citations state, and the copy must too."""
+    spec = schemas["citations"]["x-recordReference"]
+    table, record = header.index(spec["table"]), header.index(spec["id"])
+    event_of: dict[tuple[str, str], str] = {}
+    for name, schema in schemas.items():
+        for fk in schema.get("foreignKeys", []):
+            if name in GROWN or fk["reference"]["resource"] != "events" or len(fk["fields"]) != 1 or len(schema["primaryKey"]) != 1:
+                continue
+            linked_header, linked = _read(source / resources[name]["path"])
+            key, column = linked_header.index(schema["primaryKey"][0]), linked_header.index(fk["fields"][0])
+            event_of.update({(name, row[key]): row[column] for row in linked if row[column]})
     out: dict[str, list[list[str]]] = {}
     for row in rows:
-        if row[table] == "financial_figures" and event_of.get(row[record]):
-            out.setdefault(event_of[row[record]], []).append(row)
+        if (row[table], row[record]) in event_of:
+            out.setdefault(event_of[row[table], row[record]], []).append(row)
     return out
 
 
 def _grow_citations(header: list[str], rows: list[list[str]], schema: dict, copies: int,
-                    figure_quotes: dict[str, list[list[str]]]) -> list[list[str]]:
+                    linked_quotes: dict[str, list[list[str]]]) -> list[list[str]]:
     """Citations of the events copied with them (the record id's first part, the event id,
-    suffixed), plus, for each copy, the quotes of the event's figures; every other citation kept once."""
+    suffixed), plus, for each copy, the quotes of records linked to the event; every other citation kept once."""
     spec = schema["x-recordReference"]
     table, record = header.index(spec["table"]), header.index(spec["id"])
     field = header.index(spec["fields"]) if spec.get("fields") in header else None
@@ -127,7 +135,7 @@ def _grow_citations(header: list[str], rows: list[list[str]], schema: dict, copi
             copied[record] = separator.join([_suffixed(event_id, copy), *rest])
             out.append(copied)
             seen.add(tuple(copied[i] for i in key))
-    for event_id, cited in figure_quotes.items():
+    for event_id, cited in linked_quotes.items():
         for copy in range(1, copies):
             for row in cited:
                 copied = list(row)

@@ -216,7 +216,7 @@ def _linked_records(tables: dict[str, Table]) -> dict[tuple[str, str], set[tuple
         if not t.resource.citation_required or not all(k in t.text for k in t.resource.primary_key):
             continue
         keys = None
-        for fk in t.resource.schema.get("foreignKeys", []):
+        for fk in t.resource.foreign_keys:
             target = fk["reference"]["resource"] or name
             if len(fk["fields"]) != 1 or fk["fields"][0] not in t.text or target not in tables or not tables[target].resource.citation_required:
                 continue
@@ -232,14 +232,20 @@ def description_number_problems(package, tables: dict[str, Table]) -> list[Probl
     """A field marked x-numbersQuoted (a record's description) states no number that no citation
     of the record, or of a record linked to it by a foreign key, states: where a description joins
     facts from several sources, each needs its own citation."""
-    citing = tables.get("citations")
-    if citing is None or not _has(tables, "citations", "record_table", "record_id", "quote", "locator") or not citing.complete:
+    from chipcontrols.integrity import cites
+
+    citing = next((t for t in tables.values() if cites(t)), None)
+    if citing is None or not citing.complete:
+        return []
+    spec = citing.resource.schema["x-recordReference"]
+    columns = (spec["table"], spec["id"], "quote", "locator")
+    if not all(c in citing.text for c in columns):
         return []
     marked = {name: [f["name"] for f in t.resource.fields if f.get("x-numbersQuoted") and f["name"] in t.text] for name, t in tables.items()}
     if not any(marked.values()):
         return []
     quotes: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for table, record, quote, locator in zip(*(citing.values(c) for c in ("record_table", "record_id", "quote", "locator"))):
+    for table, record, quote, locator in zip(*(citing.values(c) for c in columns)):
         quotes.setdefault((table, record), []).append((quote, locator))
     links = _linked_records(tables)
     problems = []

@@ -356,14 +356,14 @@ class Site:
         """The primary-evidence targets of the source policy, how far each is met, and every
         record short of one with what was searched for it."""
         from chipcontrols.policy import load_policy
-        from chipcontrols.stats import compute
+        from chipcontrols.stats import compute, primary_kinds
 
         policy, _, _ = load_policy(self.package.root)
         stats = compute(self.tables, (policy or {}).get("primary_targets"))
         gaps = {(g["record_table"], g["record_id"]): g for g in self.records("evidence_gaps")}
-        kinds = next((f.get("x-primary", []) for f in self.resource("sources").fields if "x-primary" in f), []) if self.resource("sources") else []
+        _, kinds = primary_kinds(self.tables["sources"]) if "sources" in self.tables else (None, set())
         return self.render("evidence.md.j2", "../", targets=stats.get("primary_targets", []), per_table=stats.get("citations_per_record", {}),
-                           gaps=gaps, primary_kinds=[sitetext.words(k) for k in kinds])
+                           gaps=gaps, primary_kinds=[sitetext.words(k) for k in sorted(kinds)])
 
     def record_link(self, table: str, record_id: str, root: str) -> str | None:
         """Where a record has a page of its own, its address."""

@@ -19,7 +19,7 @@ def _gaps(tables: dict[str, Table]) -> set[tuple[str, str]]:
     return out
 
 
-def _primary(sources: Table) -> tuple[str | None, set[str]]:
+def primary_kinds(sources: Table) -> tuple[str | None, set[str]]:
     """The column of the sources table that says what kind a source is, and which kinds are
     primary: the schema marks them with x-primary."""
     field = next((f for f in sources.resource.fields if "x-primary" in f), None)
@@ -30,17 +30,17 @@ def _evidence(tables: dict[str, Table], citing: Table) -> tuple[dict, set, dict[
     """Source kinds by id, the primary kinds, and per (table, record id) with at least one
     citation to a primary source the fields those citations name ("" for a whole-record one)."""
     spec = citing.resource.schema["x-recordReference"]
-    kind_column, primary_kinds = _primary(tables["sources"]) if "sources" in tables else (None, set())
+    kind_column, primary = primary_kinds(tables["sources"]) if "sources" in tables else (None, set())
     kind: dict = {}
     if kind_column and kind_column in tables["sources"].text and "source_id" in citing.text:
         kind = dict(zip(tables["sources"].values("source_id"), tables["sources"].values(kind_column)))
     fields = citing.values(spec["fields"]) if spec.get("fields") in citing.text else [""] * len(citing.lines)
-    primary: dict[tuple[str, str], set[str]] = {}
+    supported: dict[tuple[str, str], set[str]] = {}
     if kind:
         for table, record, source, named in zip(citing.values(spec["table"]), citing.values(spec["id"]), citing.values("source_id"), fields):
-            if kind.get(source) in primary_kinds:
-                primary.setdefault((table, record), set()).update(named.split() or [""])
-    return kind, primary_kinds, primary
+            if kind.get(source) in primary:
+                supported.setdefault((table, record), set()).update(named.split() or [""])
+    return kind, primary, supported
 
 
 def _supported(named: set[str] | None, fields: list[str]) -> bool:
@@ -91,7 +91,7 @@ def compute(tables: dict[str, Table], targets: dict | None = None) -> dict:
     if citing is not None:
         spec = citing.resource.schema["x-recordReference"]
         pairs = Counter(zip(citing.values(spec["table"]), citing.values(spec["id"])))
-        kind, primary_kinds, primary_fields = _evidence(tables, citing)
+        kind, primary_types, primary_fields = _evidence(tables, citing)
         gaps = _gaps(tables)
         per_table = {}
         for name, t in tables.items():
@@ -108,9 +108,9 @@ def compute(tables: dict[str, Table], targets: dict | None = None) -> dict:
         cited_primary = 0
         if kind:
             cited_kinds = [kind.get(s) for s in citing.values("source_id")]
-            cited_primary = sum(k in primary_kinds for k in cited_kinds)
+            cited_primary = sum(k in primary_types for k in cited_kinds)
             out["primary_sources"] = {
-                "sources": len(kind), "primary_sources": sum(k in primary_kinds for k in kind.values()),
+                "sources": len(kind), "primary_sources": sum(k in primary_types for k in kind.values()),
                 "citations": len(cited_kinds), "citations_to_primary": cited_primary,
                 "share_of_citations_primary": round(cited_primary / len(cited_kinds), 3) if cited_kinds else 0,
                 "by_type": dict(sorted(Counter(kind.values()).items())),

@@ -85,18 +85,13 @@ def date_fix(value: str, kind: str = "date") -> str | None:
         if 1 <= month <= 12 and 1 <= year:
             last = (_date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
             return f"{dt.date(year, month, 1):%B %Y} has {last} days: check the day against the source."
-    for fmt in _WRITTEN:
-        try:
-            day = dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-        return f"Write {day.isoformat()}{suffix}."
-    for fmt in _MONTHS:
-        try:
-            day = dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-        return f"Write {day.isoformat()}{suffix} with date_precision=month (a month is written as its first day)."
+    for formats, advice in ((_WRITTEN, ""), (_MONTHS, " with date_precision=month (a month is written as its first day)")):
+        for fmt in formats:
+            try:
+                day = dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+            return f"Write {day.isoformat()}{suffix}{advice}."
     return None
 
 
